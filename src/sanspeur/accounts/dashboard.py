@@ -1,0 +1,75 @@
+"""What each role finds on its dashboard: one tile per capability it holds.
+
+A tile appears only when its page exists (its URL name resolves), so a capability not yet built
+shows nothing rather than a dead link.
+"""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+TILES = [
+    (
+        "accounts.enroll_residents",
+        _("Enroll a resident"),
+        _("Check documents, take the photo, print the card."),
+        "cards:enroll",
+    ),
+    (
+        "accounts.manage_cards",
+        _("Cards of my organisation"),
+        _("Renew, replace or revoke a card; forget a holder."),
+        "cards:holder_list",
+    ),
+    (
+        "accounts.manage_card_rules",
+        _("Document rules"),
+        _("Which documents count, and how many points."),
+        "cards:rules",
+    ),
+    ("accounts.verify_cards", _("Verify a card"), _("Scan a card; works without a network."), "verify:app"),
+    (
+        "accounts.manage_clinics",
+        _("Mobile clinics"),
+        _("Events, services, capacity and reports."),
+        "clinics:staff_event_list",
+    ),
+    (
+        "accounts.checkin_bookings",
+        _("Check-in at the door"),
+        _("Scan or type booking codes, count walk-ins."),
+        "clinics:checkin_home",
+    ),
+    (
+        "accounts.edit_directory",
+        _("Directory entries"),
+        _("Propose changes to your organisation's services."),
+        "directory:staff_list",
+    ),
+    (
+        "accounts.publish_directory",
+        _("Directory review"),
+        _("Review and publish proposed changes."),
+        "directory:review_list",
+    ),
+    (
+        "accounts.handle_protection_cases",
+        _("Protection cases"),
+        _("Reports and cases of the unit."),
+        "protection:case_list",
+    ),
+    ("accounts.view_audit", _("Audit trail"), _("Who did what, and when."), "accounts:audit"),
+    ("accounts.manage_staff", _("Staff accounts"), _("Accounts, roles and authenticators."), "accounts:staff_list"),
+]
+
+
+def tiles_for(user) -> list[dict]:
+    tiles = []
+    for permission, title, description, url_name in TILES:
+        if not user.has_perm(permission):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        tiles.append({"title": title, "description": description, "url": url})
+    return tiles

@@ -1,0 +1,91 @@
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "city", _("City office")
+        PARTNER = "partner", _("Partner community organisation")
+        SERVICE_POINT = "service_point", _("Service point")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    borough = models.CharField(_("borough"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Capability(models.Model):
+    """Holds the project's permissions: a role is a group granted some of these."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("manage_staff", _("Manage staff accounts and roles")),
+            ("enroll_residents", _("Enroll residents and issue cards")),
+            ("manage_cards", _("Renew, replace and revoke cards")),
+            ("manage_card_rules", _("Configure document rules and card settings")),
+            ("verify_cards", _("Verify cards at a service point")),
+            ("manage_clinics", _("Organise mobile clinics and appointments")),
+            ("checkin_bookings", _("Check in bookings at the door")),
+            ("edit_directory", _("Propose directory changes for one's organisation")),
+            ("publish_directory", _("Review and publish directory entries")),
+            ("manage_grants", _("Manage the community funding program")),
+            ("review_grants", _("Review funding applications")),
+            ("handle_protection_cases", _("Handle protection unit cases")),
+            ("supervise_protection_cases", _("Supervise protection unit cases")),
+            ("manage_training", _("Manage staff and police training")),
+            ("view_audit", _("Browse the audit trail")),
+            ("view_statistics", _("View aggregate statistics")),
+        ]
+
+
+class StaffUserManager(UserManager):
+    pass
+
+
+class User(AbstractUser):
+    """A member of staff. Names and e-mail are personal data: they live in the vault.
+
+    The username is a work identifier (for example ``agent.cdn1``), not a person's name.
+    """
+
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = None  # type: ignore[assignment]
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("organisation"),
+    )
+    data_key = models.ForeignKey("core.DataKey", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sealed_profile = models.BinaryField(null=True, blank=True, editable=False)
+    preferred_language = models.CharField(_("preferred language"), max_length=8, default="fr")
+
+    REQUIRED_FIELDS: list[str] = []
+    objects = StaffUserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        swappable = "AUTH_USER_MODEL"
+
+    @property
+    def profile_context(self) -> str:
+        return f"accounts.user:{self.pk}:profile"

@@ -1,0 +1,55 @@
+"""Roles are groups with an explicit list of permissions, kept in step with this file after every
+migration. Least privilege: a role gets what its work needs and nothing else."""
+
+from django.utils.translation import gettext_lazy as _
+
+ROLES: dict[str, tuple[str, list[str]]] = {
+    "administrator": (_("Administrator"), ["manage_staff", "manage_card_rules", "view_statistics"]),
+    "enrollment_agent": (_("Enrollment agent"), ["enroll_residents", "manage_cards"]),
+    "service_point_verifier": (_("Service-point verifier"), ["verify_cards"]),
+    "clinic_coordinator": (_("Clinic coordinator"), ["manage_clinics", "checkin_bookings", "view_statistics"]),
+    "clinic_door_staff": (_("Clinic door staff"), ["checkin_bookings"]),
+    "directory_editor": (_("Directory editor"), ["publish_directory", "edit_directory"]),
+    "partner_editor": (_("Partner directory contributor"), ["edit_directory"]),
+    "program_officer": (_("Program officer"), ["manage_grants", "view_statistics"]),
+    "reviewer": (_("Reviewer"), ["review_grants"]),
+    "protection_caseworker": (_("Protection caseworker"), ["handle_protection_cases"]),
+    "protection_supervisor": (
+        _("Protection supervisor"),
+        ["handle_protection_cases", "supervise_protection_cases"],
+    ),
+    "training_coordinator": (_("Training coordinator"), ["manage_training"]),
+    "auditor": (_("Auditor"), ["view_audit"]),
+}
+
+# Roles whose members never see personal data of residents; every other role must use MFA.
+# Kept empty on purpose: every staff account uses multi-factor login.
+ROLES_WITHOUT_PERSONAL_DATA: frozenset[str] = frozenset()
+
+# Idle timeout per role (seconds). The shortest one among a user's roles applies.
+ROLE_IDLE_TIMEOUT = {"protection_caseworker": 15 * 60, "protection_supervisor": 15 * 60}
+
+
+def sync_roles() -> None:
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Capability
+
+    content_type = ContentType.objects.get_for_model(Capability, for_concrete_model=False)
+    for codename, label in Capability._meta.permissions:
+        Permission.objects.update_or_create(
+            content_type=content_type, codename=codename, defaults={"name": str(label)[:255]}
+        )
+    for role, (_label, codenames) in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        permissions = Permission.objects.filter(content_type=content_type, codename__in=codenames)
+        group.permissions.set(permissions)
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    sync_roles()
+
+
+def role_label(role: str) -> str:
+    return str(ROLES[role][0]) if role in ROLES else role

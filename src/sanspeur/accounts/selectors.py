@@ -1,0 +1,45 @@
+"""Reads of the accounts app."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sanspeur.core import vault
+from sanspeur.core.services import audit_read
+
+from .models import User
+from .roles import ROLE_IDLE_TIMEOUT
+
+
+def staff_profile_get(*, acting_user, user: User) -> dict[str, str]:
+    """A staff member's name and e-mail; reading someone else's is audited."""
+    if user.data_key_id is None or user.sealed_profile is None:
+        return {"full_name": "", "email": ""}
+    if acting_user.pk != user.pk:
+        audit_read(acting_user=acting_user, target=user, purpose="view_profile")
+    try:
+        return vault.open_fields(user.data_key, user.sealed_profile, context=user.profile_context)
+    except vault.ShreddedError:
+        return {"full_name": "", "email": ""}
+
+
+def staff_list_for(*, acting_user) -> QuerySet[User]:
+    """Administrators of the city see every account; others only their own organisation's."""
+    users = User.objects.select_related("organisation").prefetch_related("groups").order_by("username")
+    if acting_user.is_superuser or (acting_user.organisation and acting_user.organisation.kind == "city"):
+        return users
+    return users.filter(organisation_id=acting_user.organisation_id)
+
+
+def role_names(user: User) -> list[str]:
+    return sorted(user.groups.values_list("name", flat=True))
+
+
+def confirmed_totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def idle_timeout_for(user: User, default: int) -> int:
+    timeouts = [ROLE_IDLE_TIMEOUT[name] for name in role_names(user) if name in ROLE_IDLE_TIMEOUT]
+    return min([default, *timeouts])

@@ -1,0 +1,109 @@
+import base64
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_otp import login as otp_login
+
+from sanspeur.core.selectors import audit_entry_list
+
+from . import services
+from .dashboard import tiles_for
+from .decorators import safe_next, staff_view
+from .forms import AuditFilterForm, LoginForm, TokenForm
+from .roles import role_label
+from .selectors import confirmed_totp_device, role_names, staff_profile_get
+
+
+def lockout_response(request, credentials, *args, **kwargs):
+    return render(request, "accounts/locked.html", status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            return lockout_response(request, None)
+        if user is None:
+            form.add_error(None, _("Wrong username or password."))
+        else:
+            login(request, user)
+            return redirect(f"{reverse('accounts:mfa')}?next={safe_next(request, reverse('accounts:dashboard'))}")
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_view(request):
+    """Second step of sign-in: verify the authenticator code, or enrol an authenticator first."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if request.user.is_verified():
+        return redirect(safe_next(request, reverse("accounts:dashboard")))
+    device = confirmed_totp_device(request.user)
+    enrolling = device is None
+    if enrolling:
+        device = request.user.totpdevice_set.filter(confirmed=False).first()
+        if device is None:
+            device = services.totp_device_start(user=request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _reason = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", _("Too many wrong codes. Wait a minute before trying again."))
+        elif device.verify_token(form.cleaned_data["token"]):
+            if enrolling:
+                services.totp_device_confirm(acting_user=request.user, device=device)
+            otp_login(request, device)
+            return redirect(safe_next(request, reverse("accounts:dashboard")))
+        else:
+            form.add_error("token", _("This code is not right. Check the time on your phone and try again."))
+    context = {"form": form, "enrolling": enrolling, "next": request.GET.get("next", "")}
+    if enrolling:
+        context["secret"] = base64.b32encode(device.bin_key).decode("ascii")
+        context["qr_data_uri"] = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
+    return render(request, "accounts/mfa.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.success(request, _("You are signed out."))
+    return redirect("accounts:login")
+
+
+@require_safe
+@staff_view()
+def dashboard(request):
+    profile = staff_profile_get(acting_user=request.user, user=request.user)
+    roles = [role_label(name) for name in role_names(request.user)]
+    return render(
+        request, "accounts/dashboard.html", {"profile": profile, "roles": roles, "tiles": tiles_for(request.user)}
+    )
+
+
+@require_safe
+@staff_view("accounts.view_audit")
+def audit_list(request):
+    form = AuditFilterForm(request.GET or None)
+    entries = audit_entry_list()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        entries = audit_entry_list(
+            actor_username=data["actor"],
+            action=data["action"],
+            object_type=data["object_type"],
+            object_id=data["object_id"],
+            since=data["since"],
+            until=data["until"],
+        )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "accounts/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})

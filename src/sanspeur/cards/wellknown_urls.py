@@ -1,0 +1,2 @@
+app_name = "wellknown"
+urlpatterns: list = []

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClinicsConfig(AppConfig):
+    name = "sanspeur.clinics"
+    default_auto_field = "django.db.models.BigAutoField"

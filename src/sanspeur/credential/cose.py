@@ -1,0 +1,128 @@
+"""Minimal COSE_Sign1 (RFC 9052) with ES256 only.
+
+We deliberately implement just the slice we need rather than a general COSE library:
+one algorithm, the key id in the *protected* header (so it is covered by the signature),
+and strict, bounded CBOR parsing because the input comes from a QR code anyone can print.
+Interoperability with a general implementation (pycose) is checked in the tests.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+
+from .signing import Signer, es256_verify
+
+COSE_SIGN1_TAG = 18
+HEADER_ALG = 1
+HEADER_CRIT = 2
+HEADER_KID = 4
+HEADER_TYP = 16  # RFC 9596
+ALG_ES256 = -7
+MAX_KID_LENGTH = 64
+
+
+class CoseError(ValueError):
+    """The bytes are not a COSE_Sign1 message of the shape this package accepts."""
+
+
+def strict_cbor_loads(data: bytes, *, max_depth: int = 16) -> Any:
+    """Decode exactly one CBOR item, refusing what an honest encoder never produces.
+
+    Indefinite lengths, duplicate map keys, deep nesting and trailing bytes all raise,
+    which keeps one signed object from having several accepted byte encodings.
+    """
+    stream = io.BytesIO(data)
+    try:
+        decoder = cbor2.CBORDecoder(
+            stream, allow_indefinite=False, allow_duplicate_keys=False, max_depth=max_depth
+        )
+        item = decoder.decode()
+    except Exception as exc:  # cbor2 raises several types on hostile input
+        raise CoseError(f"invalid CBOR: {exc}") from exc
+    if stream.tell() != len(data):
+        raise CoseError("trailing bytes after CBOR item")
+    return item
+
+
+@dataclass(frozen=True, slots=True)
+class Sign1:
+    """A parsed (not yet verified) COSE_Sign1 message."""
+
+    protected_bytes: bytes
+    protected: dict[Any, Any]
+    unprotected: dict[Any, Any]
+    payload: bytes
+    signature: bytes
+
+    @property
+    def kid(self) -> bytes:
+        return self.protected[HEADER_KID]
+
+    @property
+    def typ(self) -> Any:
+        return self.protected.get(HEADER_TYP)
+
+    def to_be_signed(self) -> bytes:
+        """The Sig_structure (RFC 9052 section 4.4) with empty external AAD."""
+        return sig_structure(self.protected_bytes, self.payload)
+
+    def verify(self, public_key: Any) -> bool:
+        return es256_verify(public_key, self.signature, self.to_be_signed())
+
+    def encode(self) -> bytes:
+        return cbor2.dumps(
+            cbor2.CBORTag(COSE_SIGN1_TAG, [self.protected_bytes, self.unprotected, self.payload, self.signature])
+        )
+
+
+def sig_structure(protected_bytes: bytes, payload: bytes) -> bytes:
+    return cbor2.dumps(["Signature1", protected_bytes, b"", payload])
+
+
+def encode_protected(kid: bytes, typ: str | None = None) -> bytes:
+    header: dict[int, Any] = {HEADER_ALG: ALG_ES256, HEADER_KID: bytes(kid)}
+    if typ is not None:
+        header[HEADER_TYP] = typ
+    return cbor2.dumps(header, canonical=True)
+
+
+def sign1(payload: bytes, signer: Signer, *, typ: str | None = None) -> bytes:
+    """Sign ``payload`` and return the tagged COSE_Sign1 bytes."""
+    protected_bytes = encode_protected(signer.kid, typ)
+    signature = signer.sign(sig_structure(protected_bytes, payload))
+    if len(signature) != 64:
+        raise ValueError("signer must return a raw 64-byte r||s signature")
+    return Sign1(protected_bytes, {}, {}, payload, signature).encode()
+
+
+def parse_sign1(data: bytes) -> Sign1:
+    """Parse tagged COSE_Sign1 bytes; raise CoseError unless alg is ES256 and a kid is present."""
+    item = strict_cbor_loads(data)
+    if not isinstance(item, cbor2.CBORTag) or item.tag != COSE_SIGN1_TAG:
+        raise CoseError("not a tagged COSE_Sign1")
+    value = item.value
+    if not isinstance(value, list | tuple) or len(value) != 4:
+        raise CoseError("COSE_Sign1 must be an array of four items")
+    protected_bytes, unprotected, payload, signature = value
+    if not isinstance(protected_bytes, bytes) or not isinstance(payload, bytes):
+        raise CoseError("protected header and payload must be byte strings")
+    if not isinstance(signature, bytes) or len(signature) != 64:
+        raise CoseError("ES256 signature must be 64 bytes")
+    if not isinstance(unprotected, dict):
+        raise CoseError("unprotected header must be a map")
+    protected = strict_cbor_loads(protected_bytes) if protected_bytes else {}
+    if not isinstance(protected, dict):
+        raise CoseError("protected header must be a map")
+    alg = protected.get(HEADER_ALG)
+    if type(alg) is not int or alg != ALG_ES256:
+        raise CoseError("unsupported algorithm (only ES256)")
+    if HEADER_CRIT in protected:
+        raise CoseError("critical header parameters are not supported")
+    kid = protected.get(HEADER_KID)
+    if not isinstance(kid, bytes) or not 1 <= len(kid) <= MAX_KID_LENGTH:
+        raise CoseError("protected header needs a kid byte string")
+    return Sign1(protected_bytes, protected, dict(unprotected), payload, signature)

@@ -1,0 +1,118 @@
+"""The signing interface shared by file keys, tests and (later) a KMS/HSM.
+
+Everything that signs in this package (cards, status lists, trust lists) goes through
+``Signer``. An implementation only has to produce a raw ES256 signature, i.e. the
+64-byte ``r || s`` concatenation COSE and JWS both use, for bytes it is given. It never
+sees claims, so a remote key service can implement it without knowing the card format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Protocol, runtime_checkable
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+
+KID_LENGTH = 8
+_COORDINATE_BYTES = 32
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """Produces ES256 (ECDSA P-256 with SHA-256) signatures.
+
+    ``kid`` is the key identifier written into signed objects; ``sign`` returns the raw
+    64-byte ``r || s`` form (not DER). KMS APIs usually return DER: convert it with
+    :func:`der_to_raw`.
+    """
+
+    @property
+    def kid(self) -> bytes: ...
+
+    def sign(self, data: bytes) -> bytes: ...
+
+    def public_key(self) -> ec.EllipticCurvePublicKey: ...
+
+
+def kid_for_public_key(public_key: ec.EllipticCurvePublicKey) -> bytes:
+    """Key id = first 8 bytes of SHA-256 over the DER SubjectPublicKeyInfo.
+
+    Short, because it is inside every QR code; derived, so that anyone holding the public
+    key (a JavaScript verifier, an auditor) can recompute it.
+    """
+    spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(spki).digest()[:KID_LENGTH]
+
+
+def raw_to_der(signature: bytes) -> bytes:
+    """Convert a 64-byte ``r || s`` signature into the DER form cryptography expects."""
+    if len(signature) != 2 * _COORDINATE_BYTES:
+        raise ValueError("ES256 signatures are exactly 64 bytes")
+    r = int.from_bytes(signature[:_COORDINATE_BYTES], "big")
+    s = int.from_bytes(signature[_COORDINATE_BYTES:], "big")
+    return encode_dss_signature(r, s)
+
+
+def der_to_raw(signature: bytes) -> bytes:
+    """Convert a DER ECDSA signature (what KMS APIs return) into 64-byte ``r || s``."""
+    r, s = decode_dss_signature(signature)
+    return r.to_bytes(_COORDINATE_BYTES, "big") + s.to_bytes(_COORDINATE_BYTES, "big")
+
+
+def es256_verify(public_key: ec.EllipticCurvePublicKey, signature: bytes, data: bytes) -> bool:
+    """True when ``signature`` (raw ``r || s``) is a valid ES256 signature of ``data``."""
+    if len(signature) != 2 * _COORDINATE_BYTES:
+        return False
+    try:
+        public_key.verify(raw_to_der(signature), data, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def check_p256(public_key: object) -> ec.EllipticCurvePublicKey:
+    """Return the key if it is a P-256 public key, else raise ValueError."""
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not isinstance(public_key.curve, ec.SECP256R1):
+        raise ValueError("only EC P-256 keys are supported")
+    return public_key
+
+
+class LocalSigner:
+    """A signer holding a private key in memory (tests, vectors, the file key store).
+
+    ``deterministic=True`` uses RFC 6979 nonces so that test vectors regenerate
+    byte-for-byte; production keys keep the default randomized nonces.
+    """
+
+    def __init__(
+        self,
+        private_key: ec.EllipticCurvePrivateKey,
+        *,
+        kid: bytes | None = None,
+        deterministic: bool = False,
+    ) -> None:
+        check_p256(private_key.public_key())
+        self._private_key = private_key
+        self._public_key = private_key.public_key()
+        self._kid = kid if kid is not None else kid_for_public_key(self._public_key)
+        self._algorithm = ec.ECDSA(hashes.SHA256(), deterministic_signing=deterministic)
+
+    @classmethod
+    def generate(cls) -> LocalSigner:
+        return cls(ec.generate_private_key(ec.SECP256R1()))
+
+    @property
+    def kid(self) -> bytes:
+        return self._kid
+
+    def sign(self, data: bytes) -> bytes:
+        return der_to_raw(self._private_key.sign(data, self._algorithm))
+
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        return self._public_key
+
+    def __repr__(self) -> str:  # never print key material
+        return f"LocalSigner(kid={self._kid.hex()})"

@@ -1,0 +1,258 @@
+"""Offline verification of a card code. ``verify`` never raises.
+
+Check order (first failure wins; docs/credential-format.md explains each step):
+
+1. ``malformed``        input is not text/bytes, wrong or unknown prefix, bad Base45,
+                         bad zlib, not a COSE_Sign1 with ES256 and a kid
+2. ``unknown_issuer``   kid not in the trust list as a card key, or past its trusted_until
+3. ``bad_signature``    ES256 signature does not verify with that key
+4. ``malformed``        signed payload is not a well-formed card claim set
+5. ``expired``          now - leeway >= exp
+6. ``not_yet_valid``    now + leeway < nbf
+7. status list: no list for the card's ``uri``, list not signed by a trusted
+   status-list key, or index outside the list -> ``status_list_stale``
+8. ``revoked``          entry is 1 (irreversible, so even an old list is believed)
+9. ``status_list_stale`` list older than ``max_status_age`` or past its own exp
+10. ``suspended``       entry is 2 (or the unassigned value 3)
+11. ``valid``           with warning ``status_list_old`` when the list is older than its ttl
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+
+from .claims import CardClaims, ClaimsError, claims_from_payload
+from .code import CodeError, decode_code
+from .cose import CoseError, parse_sign1, strict_cbor_loads
+from .keys import PURPOSE_CARD, PURPOSE_STATUS_LIST
+from .statuslist import (
+    STATUS_REVOKED,
+    STATUS_VALID,
+    StatusListError,
+    StatusListToken,
+    parse_status_list_token,
+)
+from .trustlist import TrustList
+
+DEFAULT_MAX_STATUS_AGE = timedelta(days=7)
+DEFAULT_LEEWAY = timedelta(minutes=5)
+
+
+class Reason(enum.StrEnum):
+    VALID = "valid"
+    MALFORMED = "malformed"
+    UNKNOWN_ISSUER = "unknown_issuer"
+    BAD_SIGNATURE = "bad_signature"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    STATUS_LIST_STALE = "status_list_stale"
+
+
+REASONS = tuple(reason.value for reason in Reason)
+WARNING_STATUS_LIST_OLD = "status_list_old"
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """Outcome of ``verify``. ``claims`` and ``photo`` are set only when ``valid``.
+
+    ``detail`` is a short machine-readable hint for logs and support (e.g.
+    ``invalid_base45``); show people ``reason``, which is one of ``REASONS``.
+    """
+
+    valid: bool
+    reason: str
+    warnings: tuple[str, ...] = ()
+    claims: CardClaims | None = None
+    photo: bytes | None = None
+    detail: str | None = None
+
+    def to_json_dict(self, *, include_photo: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "valid": self.valid,
+            "reason": self.reason,
+            "warnings": list(self.warnings),
+            "detail": self.detail,
+            "claims": self.claims.to_json_dict() if self.claims is not None else None,
+        }
+        if include_photo:
+            data["photo"] = (
+                "data:image/webp;base64," + base64.b64encode(self.photo).decode("ascii") if self.photo else None
+            )
+        return data
+
+
+def _fail(reason: Reason, detail: str | None = None) -> VerificationResult:
+    return VerificationResult(valid=False, reason=reason.value, detail=detail)
+
+
+def _moment(now: object) -> datetime | None:
+    if now is None:
+        return datetime.now(UTC)
+    if not isinstance(now, datetime):
+        return None
+    if now.tzinfo is None or now.utcoffset() is None:
+        return now.replace(tzinfo=UTC)  # documented: naive means UTC
+    return now
+
+
+def _duration(value: object, default: timedelta) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if type(value) in (int, float):
+        return timedelta(seconds=value)  # type: ignore[arg-type]
+    return default
+
+
+def _status_tokens(status_list: object) -> tuple[list[StatusListToken], str | None]:
+    """Accept one token, raw token bytes, or any iterable/mapping of those."""
+    if status_list is None:
+        return [], "no_status_list"
+    if isinstance(status_list, StatusListToken):
+        return [status_list], None
+    if isinstance(status_list, bytes | bytearray | memoryview):
+        try:
+            return [parse_status_list_token(status_list)], None
+        except StatusListError:
+            return [], "status_list_malformed"
+    if isinstance(status_list, str):
+        return [], "status_list_malformed"
+    items: Iterable[Any] = status_list.values() if isinstance(status_list, Mapping) else status_list  # type: ignore[assignment]
+    tokens: list[StatusListToken] = []
+    problem = None
+    for item in items:
+        found, item_problem = _status_tokens(item)
+        tokens.extend(found)
+        problem = problem or item_problem
+    return tokens, (problem if not tokens else None)
+
+
+def _key_fingerprint(public_key: Any) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+
+
+def _authentic(token: StatusListToken, trust_list: TrustList, now: datetime) -> str | None:
+    """None when the token is signed by a status-list key trusted at ``now``."""
+    key = trust_list.find(token.kid, PURPOSE_STATUS_LIST, now)
+    if key is None:
+        return "status_list_unknown_issuer"
+    fingerprint = _key_fingerprint(key.public_key)
+    if fingerprint in token._verified_with:
+        return None
+    if not token.message.verify(key.public_key):
+        return "status_list_bad_signature"
+    # Cache per public key: the same list object is reused for thousands of cards.
+    token._verified_with.add(fingerprint)
+    return None
+
+
+def verify(
+    code: object,
+    trust_list: TrustList,
+    status_list: StatusListToken | bytes | Iterable[StatusListToken] | None,
+    now: datetime | None = None,
+    *,
+    max_status_age: timedelta = DEFAULT_MAX_STATUS_AGE,
+    leeway: timedelta = DEFAULT_LEEWAY,
+) -> VerificationResult:
+    """Verify a card code offline. Never raises, whatever the arguments.
+
+    ``now`` defaults to the current time; a naive datetime is taken as UTC.
+    ``leeway`` absorbs clock drift of offline devices for exp/nbf.
+    """
+    try:
+        return _verify(code, trust_list, status_list, now, max_status_age, leeway)
+    except Exception:  # last line of defence: a bug must not crash a service desk
+        return _fail(Reason.MALFORMED, "internal_error")
+
+
+def _verify(
+    code: object,
+    trust_list: object,
+    status_list: object,
+    now_arg: object,
+    max_status_age_arg: object,
+    leeway_arg: object,
+) -> VerificationResult:
+    now = _moment(now_arg)
+    if now is None:
+        return _fail(Reason.MALFORMED, "invalid_now")
+    max_status_age = _duration(max_status_age_arg, DEFAULT_MAX_STATUS_AGE)
+    leeway = _duration(leeway_arg, DEFAULT_LEEWAY)
+
+    # 1. Structure.
+    try:
+        message = parse_sign1(decode_code(code))
+    except CodeError as exc:
+        return _fail(Reason.MALFORMED, f"code: {exc}")
+    except CoseError as exc:
+        return _fail(Reason.MALFORMED, f"cose: {exc}")
+
+    # 2-3. Issuer key and signature.
+    if not isinstance(trust_list, TrustList):
+        return _fail(Reason.UNKNOWN_ISSUER, "no_trust_list")
+    key = trust_list.find(message.kid, PURPOSE_CARD, now)
+    if key is None:
+        detail = "kid_not_trusted_now" if message.kid in trust_list.keys else "kid_unknown"
+        return _fail(Reason.UNKNOWN_ISSUER, detail)
+    if not message.verify(key.public_key):
+        return _fail(Reason.BAD_SIGNATURE)
+
+    # 4. Claims (only parsed once we know the issuer signed them).
+    try:
+        claims = claims_from_payload(strict_cbor_loads(message.payload))
+    except (CoseError, ClaimsError) as exc:
+        return _fail(Reason.MALFORMED, f"claims: {exc}")
+
+    # 5-6. Validity period.
+    if now - leeway >= claims.expires_at:
+        return _fail(Reason.EXPIRED)
+    if now + leeway < (claims.not_before or claims.issued_at):
+        return _fail(Reason.NOT_YET_VALID)
+
+    # 7. Find an authentic status list for this card.
+    tokens, problem = _status_tokens(status_list)
+    candidates = [token for token in tokens if token.uri == claims.status_list_uri]
+    if tokens and not candidates:
+        problem = "no_status_list_for_uri"
+    authentic: list[StatusListToken] = []
+    for token in candidates:
+        token_problem = _authentic(token, trust_list, now)
+        if token_problem is None:
+            authentic.append(token)
+        else:
+            problem = token_problem
+    if not authentic:
+        return _fail(Reason.STATUS_LIST_STALE, problem or "no_status_list")
+    token = max(authentic, key=lambda t: t.issued_at)
+    if token.issuer is not None and token.issuer != claims.issuer:
+        return _fail(Reason.STATUS_LIST_STALE, "status_list_issuer_mismatch")
+    try:
+        status = token.status(claims.status_index)
+    except IndexError:
+        return _fail(Reason.STATUS_LIST_STALE, "status_index_out_of_range")
+
+    # 8-10. Status, freshness.
+    if status == STATUS_REVOKED:
+        return _fail(Reason.REVOKED)
+    age = now - token.issued_at
+    if age > max_status_age:
+        return _fail(Reason.STATUS_LIST_STALE, "status_list_too_old")
+    if token.expires_at is not None and now - leeway > token.expires_at:
+        return _fail(Reason.STATUS_LIST_STALE, "status_list_expired")
+    if status != STATUS_VALID:
+        return _fail(Reason.SUSPENDED, None if status == 2 else f"status_value_{status}")
+
+    warnings = (WARNING_STATUS_LIST_OLD,) if age > token.ttl else ()
+    return VerificationResult(
+        valid=True, reason=Reason.VALID.value, warnings=warnings, claims=claims, photo=claims.photo
+    )

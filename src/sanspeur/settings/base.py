@@ -1,0 +1,203 @@
+"""Settings shared by every environment.
+
+Everything that differs between machines comes from environment variables (``SANSPEUR_*`` and
+``DATABASE_URL``) through one ``environ.Env``; development defaults are safe, production refuses to
+start without its secrets (see ``production.py``).
+"""
+
+from pathlib import Path
+
+import environ
+
+env = environ.Env()
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env.str("SANSPEUR_DATA_DIR", default=str(Path.cwd() / "var"))).resolve()
+
+SECRET_KEY = env.str("SANSPEUR_SECRET_KEY", default="")
+DEBUG = False
+ALLOWED_HOSTS = env.list("SANSPEUR_ALLOWED_HOSTS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "sanspeur.core",
+    "sanspeur.accounts",
+    "sanspeur.cards",
+    "sanspeur.verify",
+    "sanspeur.directory",
+    "sanspeur.clinics",
+    "sanspeur.protection",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sanspeur.core.middleware.PrivacyHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "sanspeur.accounts.middleware.StaffSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "sanspeur.urls"
+WSGI_APPLICATION = "sanspeur.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sanspeur.core.context_processors.site",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'sanspeur.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the demo serve a page while a job writes.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
+
+# Lock an account (not an address: we do not keep addresses) after repeated failures.
+AXES_FAILURE_LIMIT = env.int("SANSPEUR_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("SANSPEUR_LOGIN_COOLOFF_HOURS", default=0.5)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sanspeur.accounts.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "sanspeur.core.privacy.no_client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+
+# Idle timeout: every request pushes the expiry forward; a silent half-hour ends the session.
+SESSION_COOKIE_AGE = env.int("SANSPEUR_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "sanspeur.core.views.csrf_failure"
+
+# Internationalisation: French first, English complete; public pages also es, ar (RTL), ht.
+LANGUAGE_CODE = "fr"
+LANGUAGES = [
+    ("fr", "Français"),
+    ("en", "English"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+    ("ht", "Kreyòl ayisyen"),
+]
+STAFF_LANGUAGES = ("fr", "en")
+EXTRA_LANG_INFO = {
+    "ht": {"bidi": False, "code": "ht", "name": "Haitian Creole", "name_local": "Kreyòl ayisyen"},
+}
+TIME_ZONE = "America/Montreal"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Front-end packages installed from npm with the lockfile (see package.json) are served from here.
+NODE_MODULES_DIR = Path(env.str("SANSPEUR_NODE_MODULES", default=str(PACKAGE_DIR.parent.parent / "node_modules")))
+STATICFILES_DIRS = []
+
+# Uploads never touch the disk unencrypted: everything stays in memory up to this size.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+
+# Keys live outside the database: a directory (or environment variables) read by the key provider.
+SANSPEUR_KEY_DIR = Path(env.str("SANSPEUR_KEY_DIR", default=str(DATA_DIR / "keys")))
+SANSPEUR_KEY_PROVIDER = env.str("SANSPEUR_KEY_PROVIDER", default="sanspeur.core.keys.FileKeyProvider")
+SANSPEUR_CITY_NAME = env.str("SANSPEUR_CITY_NAME", default="Montréal")
+
+# Security headers. The CSP allows nothing inline and nothing from another origin.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Logging: never the request line of the public, never a personal value. Django's request logger
+# would print URLs (which can hold booking codes); it only records server errors here.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"scrub": {"()": "sanspeur.core.privacy.ScrubPersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "axes": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}
+
+# axes.W006 asks for lockouts per IP address; we lock per account on purpose and keep no addresses.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,0 +1,36 @@
+"""Production: PostgreSQL behind a reverse proxy. Refuses to start without its secrets."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env
+
+
+def mandatory(name: str) -> str:
+    value = env.str(name, default="")
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set in production.")
+    return value
+
+
+DEBUG = False
+SECRET_KEY = mandatory("SANSPEUR_SECRET_KEY")
+ALLOWED_HOSTS = [host for host in mandatory("SANSPEUR_ALLOWED_HOSTS").split(",") if host]
+# The master key (or the file that holds it) must be given: a missing key is never generated here.
+if not (env.str("SANSPEUR_MASTER_KEY", default="") or env.str("SANSPEUR_MASTER_KEY_FILE", default="")):
+    raise ImproperlyConfigured("SANSPEUR_MASTER_KEY or SANSPEUR_MASTER_KEY_FILE must be set in production.")
+SANSPEUR_CREATE_MISSING_KEYS = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.bool(
+    "SANSPEUR_ALLOW_SQLITE", default=False
+):
+    raise ImproperlyConfigured("Production runs on PostgreSQL: set DATABASE_URL.")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SANSPEUR_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = 63072000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"

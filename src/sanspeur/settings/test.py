@@ -1,0 +1,30 @@
+"""Tests: same code paths as production, fast hashing, throwaway keys in a temporary directory."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-" + "y" * 40  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+SANSPEUR_CREATE_MISSING_KEYS = True
+SANSPEUR_KEY_DIR = Path(tempfile.mkdtemp(prefix="sanspeur-test-keys-"))
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Several test runs may share one PostgreSQL server (developers, CI): name the test database apart.
+# On SQLite the test database is a real file, so that tests can read its raw bytes like a thief would.
+DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"]["NAME"] = str(Path(tempfile.mkdtemp(prefix="sanspeur-test-db-")) / "test.sqlite3")
+else:
+    DATABASES["default"]["TEST"]["NAME"] = env.str("SANSPEUR_TEST_DB_NAME", default=f"test_sanspeur_{os.getpid()}")
+AXES_FAILURE_LIMIT = 5
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="sanspeur-test-static-"))
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,93 @@
+"""Staff sign-in with the second factor, in Debian's Chromium, with axe-core on each page."""
+
+import pytest
+
+from tests.conftest import STAFF_PASSWORD, screenshot, totp_now
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in_password(page, username):
+    page.goto(page.base_url + "/fr/staff/login/")
+    page.get_by_label("Nom d’utilisateur").fill(username)
+    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
+
+
+def test_sign_in_with_mfa_then_audit_trail(page, make_staff, organisation, axe_check):
+    auditor = make_staff("auditor.browser", ["auditor"], organisation, full_name="Inès Auditrice")
+    sign_in_password(page, "auditor.browser")
+    page.wait_for_url("**/staff/mfa/**")
+    axe_check(page, "mfa step")
+    page.get_by_label("Code à six chiffres").fill("000000")
+    page.get_by_role("button", name="Vérifier").click()
+    assert page.locator(".errorlist").first.is_visible()
+    page.get_by_label("Code à six chiffres").fill(totp_now(auditor.totp_device))
+    page.get_by_role("button", name="Vérifier").click()
+    page.wait_for_url("**/fr/staff/")
+    assert "Inès Auditrice" in page.locator("h1").inner_text()
+    axe_check(page, "dashboard")
+    screenshot(page, "staff-dashboard-fr")
+    page.get_by_role("link", name="Journal d’audit").first.click()
+    page.wait_for_url("**/staff/audit/")
+    assert page.locator("table tbody tr").count() >= 1
+    axe_check(page, "audit trail")
+    screenshot(page, "audit-trail-fr")
+
+
+def test_first_sign_in_enrols_authenticator(page, make_staff, organisation, axe_check):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = make_staff("new.agent", ["enrollment_agent"], organisation, mfa=False)
+    sign_in_password(page, "new.agent")
+    page.wait_for_url("**/staff/mfa/**")
+    assert page.locator(".totp-qr img").is_visible()
+    axe_check(page, "mfa enrolment")
+    screenshot(page, "mfa-enrolment-fr")
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    page.get_by_label("Code à six chiffres").fill(totp_now(device))
+    page.get_by_role("button", name="Vérifier").click()
+    page.wait_for_url("**/fr/staff/")
+
+
+def test_protected_page_is_refused_without_mfa(page, make_staff, organisation):
+    make_staff("auditor.nomfa", ["auditor"], organisation)
+    sign_in_password(page, "auditor.nomfa")
+    page.wait_for_url("**/staff/mfa/**")
+    page.goto(page.base_url + "/fr/staff/audit/")
+    assert "/staff/mfa/" in page.url
+    assert page.locator("table").count() == 0
+
+
+def test_language_switch_and_right_to_left(page, axe_check):
+    page.goto(page.base_url + "/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    axe_check(page, "home fr")
+    screenshot(page, "home-fr")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url("**/en/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "without fear" in page.locator("h1").inner_text()
+    page.get_by_role("link", name="العربية").click()
+    page.wait_for_url("**/ar/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    axe_check(page, "home ar")
+    screenshot(page, "home-ar")
+    for language in ("es", "ht"):
+        page.goto(f"{page.base_url}/{language}/our-promise/")
+        assert page.locator("html").get_attribute("lang") == language
+        axe_check(page, f"promise {language}")
+
+
+def test_public_pages_and_errors_are_accessible_on_a_phone(browser, live_server, axe_check):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-CA")
+    page = context.new_page()
+    try:
+        for path in ("/fr/", "/fr/our-promise/", "/fr/staff/login/", "/fr/nowhere/"):
+            page.goto(live_server.url + path)
+            axe_check(page, path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360, f"{path} scrolls sideways on a phone ({width}px)"
+        screenshot(page, "home-phone-fr")
+    finally:
+        context.close()
