@@ -36,7 +36,7 @@ def test_every_staff_view_requires_the_second_factor(client, make_staff, organis
     user = make_staff("no.mfa", ["administrator", "auditor", "enrollment_agent"], organisation)
     client.force_login(user)  # password step only
     checked = 0
-    for name, route in staff_views():
+    for name, _route in staff_views():
         try:
             url = reverse(name)
         except Exception:  # noqa: S112 - views that need arguments are covered in their app's tests

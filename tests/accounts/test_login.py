@@ -83,6 +83,12 @@ def test_overlong_fields_are_refused_cleanly(client, make_staff):
 
 def test_open_redirect_is_ignored(client, make_staff):
     user = make_staff("agent.g", ["enrollment_agent"])
-    client.post("/fr/staff/login/?next=https://evil.example/", {"username": "agent.g", "password": STAFF_PASSWORD, "next": "https://evil.example/"})
-    response = client.post("/fr/staff/mfa/?next=https://evil.example/", {"token": totp_now(user.totp_device), "next": "https://evil.example/"})
+    client.post(
+        "/fr/staff/login/?next=https://evil.example/",
+        {"username": "agent.g", "password": STAFF_PASSWORD, "next": "https://evil.example/"},
+    )
+    response = client.post(
+        "/fr/staff/mfa/?next=https://evil.example/",
+        {"token": totp_now(user.totp_device), "next": "https://evil.example/"},
+    )
     assert response["Location"] == "/fr/staff/"

@@ -29,7 +29,14 @@ def raw_database_bytes() -> bytes:
     env = dict(os.environ)
     if settings.get("PASSWORD"):
         env["PGPASSWORD"] = settings["PASSWORD"]
-    command = ["pg_dump", "--no-owner", "-h", settings.get("HOST") or "127.0.0.1", "-p", str(settings.get("PORT") or 5432)]
+    command = [
+        "pg_dump",
+        "--no-owner",
+        "-h",
+        settings.get("HOST") or "127.0.0.1",
+        "-p",
+        str(settings.get("PORT") or 5432),
+    ]
     if settings.get("USER"):
         command += ["-U", settings["USER"]]
     command.append(settings["NAME"])
@@ -39,7 +46,9 @@ def raw_database_bytes() -> bytes:
 def test_database_dump_holds_no_plaintext_and_nothing_readable_after_shredding(make_staff):
     user = make_staff("dump.test", ["auditor"], full_name=SECRETS[0])
     key = vault.datakey_create(purpose="test.person")
-    blob = vault.seal_fields(key, {"name": SECRETS[0], "email": SECRETS[1], "dob": SECRETS[2], "postal": SECRETS[3]}, context="p:1")
+    blob = vault.seal_fields(
+        key, {"name": SECRETS[0], "email": SECRETS[1], "dob": SECRETS[2], "postal": SECRETS[3]}, context="p:1"
+    )
     user.refresh_from_db()
     connection.close()  # flush WAL pages to the file a thief would copy
     dump = raw_database_bytes()

@@ -11,7 +11,7 @@ CATALOGS = sorted(p for p in SRC.glob("*/locale/*/LC_MESSAGES/django.po") if p.p
 
 
 def test_catalogs_exist():
-    assert any(path.parts[-4] == "fr" for path in CATALOGS)
+    assert any(path.parts[-3] == "fr" for path in CATALOGS)
 
 
 @pytest.mark.parametrize("path", CATALOGS, ids=lambda p: f"{p.parts[-5]}-{p.parts[-3]}")

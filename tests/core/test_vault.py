@@ -50,7 +50,9 @@ def test_shredded_key_cannot_be_unwrapped_even_with_the_master_key():
         vault.open_fields(reloaded, blob, context="rec:1")
     # Nothing left to try the master keys on: the wrapped key bytes are gone from the row.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT wrapped FROM core_datakey WHERE id = %s", [key.pk.hex if connection.vendor == "sqlite" else key.pk])
+        cursor.execute(
+            "SELECT wrapped FROM core_datakey WHERE id = %s", [key.pk.hex if connection.vendor == "sqlite" else key.pk]
+        )
         assert cursor.fetchone()[0] is None
 
 

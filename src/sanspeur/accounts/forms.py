@@ -35,12 +35,64 @@ class AuditFilterForm(AccessibleFormMixin, forms.Form):
     actor = forms.CharField(label=_("Staff username"), max_length=150, required=False)
     action = forms.CharField(label=_("Action starts with"), max_length=64, required=False)
     object_type = forms.CharField(label=_("Object type"), max_length=64, required=False)
-    object_id = forms.CharField(label=_("Object id"), max_length=64, required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    object_id = forms.CharField(label=_("Object ID"), max_length=64, required=False)
+    since = forms.DateField(label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
             raise forms.ValidationError(_("The start date must come before the end date."))
         return cleaned
+
+
+def role_choices():
+    from .roles import ROLES
+
+    return [(name, label) for name, (label, _perms) in ROLES.items()]
+
+
+class StaffCreateForm(AccessibleFormMixin, forms.Form):
+    username = forms.RegexField(
+        label=_("Username"),
+        regex=r"^[a-z0-9][a-z0-9._-]{2,49}$",
+        max_length=50,
+        help_text=_("A work identifier such as agent.cdn2: lower-case letters, digits, dots, hyphens."),
+        error_messages={"invalid": _("Use 3 to 50 lower-case letters, digits, dots or hyphens.")},
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("Work e-mail"), max_length=254, required=False)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=role_choices, widget=forms.CheckboxSelectMultiple)
+    password = forms.CharField(
+        label=_("Temporary password"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. The person enrols an authenticator at first sign-in."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+    def clean_username(self):
+        from .models import User
+
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username=username).exists():
+            raise forms.ValidationError(_("This username is already taken."))
+        return username
+
+    def clean_password(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+
+class StaffRolesForm(AccessibleFormMixin, forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=role_choices, widget=forms.CheckboxSelectMultiple, required=False
+    )

@@ -43,3 +43,12 @@ def confirmed_totp_device(user: User) -> TOTPDevice | None:
 def idle_timeout_for(user: User, default: int) -> int:
     timeouts = [ROLE_IDLE_TIMEOUT[name] for name in role_names(user) if name in ROLE_IDLE_TIMEOUT]
     return min([default, *timeouts])
+
+
+def organisations_for(*, acting_user):
+    from .models import Organisation
+
+    organisations = Organisation.objects.filter(is_active=True).order_by("name")
+    if acting_user.is_superuser or (acting_user.organisation and acting_user.organisation.kind == "city"):
+        return organisations
+    return organisations.filter(pk=acting_user.organisation_id)

@@ -9,4 +9,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("", views.dashboard, name="dashboard"),
     path("audit/", views.audit_list, name="audit"),
+    path("accounts/", views.staff_list, name="staff_list"),
+    path("accounts/new/", views.staff_create, name="staff_create"),
+    path("accounts/<int:user_id>/", views.staff_detail, name="staff_detail"),
 ]

@@ -107,3 +107,75 @@ def audit_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "accounts/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _staff_member_or_404(request, user_id):
+    from django.http import Http404
+
+    from .selectors import staff_list_for
+
+    member = staff_list_for(acting_user=request.user).filter(pk=user_id).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+@require_safe
+@staff_view("accounts.manage_staff")
+def staff_list(request):
+    from .selectors import staff_list_for
+
+    members = [
+        {"user": member, "roles": [role_label(group.name) for group in member.groups.all()]}
+        for member in staff_list_for(acting_user=request.user)
+    ]
+    return render(request, "accounts/staff_list.html", {"members": members})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view("accounts.manage_staff")
+def staff_create(request):
+    from .forms import StaffCreateForm
+    from .selectors import organisations_for
+
+    form = StaffCreateForm(request.POST or None, organisations=organisations_for(acting_user=request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.staff_user_create(
+            acting_user=request.user,
+            username=data["username"],
+            password=data["password"],
+            organisation=data["organisation"],
+            roles=data["roles"],
+            full_name=data["full_name"],
+            email=data["email"],
+        )
+        messages.success(request, _("Account created. Give the temporary password to the person in person."))
+        return redirect("accounts:staff_list")
+    return render(request, "accounts/staff_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view("accounts.manage_staff")
+def staff_detail(request, user_id):
+    from .forms import StaffRolesForm
+
+    member = _staff_member_or_404(request, user_id)
+    form = StaffRolesForm(request.POST or None, initial={"roles": role_names(member)})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "roles" and form.is_valid():
+            services.staff_user_set_roles(acting_user=request.user, user=member, roles=form.cleaned_data["roles"])
+            messages.success(request, _("Roles saved."))
+            return redirect("accounts:staff_detail", user_id=member.pk)
+        if action == "reset_mfa":
+            services.mfa_reset(acting_user=request.user, user=member)
+            messages.success(request, _("Authenticator removed. The person enrols a new one at next sign-in."))
+            return redirect("accounts:staff_detail", user_id=member.pk)
+        if action == "deactivate" and member.pk != request.user.pk:
+            services.staff_user_deactivate(acting_user=request.user, user=member)
+            messages.success(request, _("Account deactivated."))
+            return redirect("accounts:staff_list")
+    profile = staff_profile_get(acting_user=request.user, user=member)
+    context = {"member": member, "profile": profile, "form": form, "has_mfa": confirmed_totp_device(member) is not None}
+    return render(request, "accounts/staff_detail.html", context, status=400 if form.errors else 200)

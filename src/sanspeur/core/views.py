@@ -25,9 +25,13 @@ def healthz(request):
 
 @require_safe
 def robots(request):
+    from django.conf import settings
     from django.http import HttpResponse
 
-    lines = ["User-agent: *", "Disallow: /fr/staff/", "Disallow: /en/staff/", "Disallow: /fr/protection/", ""]
+    lines = ["User-agent: *"]
+    for code, _name in settings.LANGUAGES:
+        lines += [f"Disallow: /{code}/staff/", f"Disallow: /{code}/protection/", f"Disallow: /{code}/cards/"]
+    lines.append("")
     return HttpResponse("\n".join(lines), content_type="text/plain")
 
 

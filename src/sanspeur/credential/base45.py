@@ -35,11 +35,11 @@ def b45encode(data: bytes) -> str:
     return "".join(out)
 
 
-def _lane(values: bytes, count: int) -> int:
-    """Place each digit in the low byte of its own 3-byte big-endian lane."""
-    lanes = bytearray(3 * count)
-    lanes[2::3] = values
-    return int.from_bytes(lanes, "big")
+# Masks selecting the low byte / high byte of every 3-byte lane, built once for the longest
+# input we accept and cut to size with a shift (the pattern repeats every 24 bits).
+_MAX_TRIPLES = 4096
+_LOW_BYTES = int.from_bytes(b"\x00\x00\xff" * _MAX_TRIPLES, "big")
+_HIGH_BYTES = int.from_bytes(b"\xff\x00\x00" * _MAX_TRIPLES, "big")
 
 
 def b45decode(text: str | bytes) -> bytes:
@@ -63,13 +63,19 @@ def b45decode(text: str | bytes) -> bytes:
 
     out = bytearray(2 * triples + (1 if remainder else 0))
     if triples:
-        body = digits[: 3 * triples]
-        # value = c + 45*d + 2025*e per triple, computed for all triples in one go.
-        total = _lane(body[0::3], triples) + 45 * _lane(body[1::3], triples) + 2025 * _lane(body[2::3], triples)
-        lanes = total.to_bytes(3 * triples, "big")
+        if triples > _MAX_TRIPLES:
+            raise Base45Error("input too long")
+        # Read the digits as one big integer: each triple (c, d, e) is a 3-byte lane.
+        # Pull c, d and e out of every lane with masks, and combine all lanes at once:
+        # value = c + 45*d + 2025*e. Lanes never carry into each other (max 91,124 < 2**24).
+        digits_int = int.from_bytes(digits[: 3 * triples], "big")
+        shift = 24 * (_MAX_TRIPLES - triples)
+        low = _LOW_BYTES >> shift
+        values = ((digits_int >> 16) & low) + 45 * ((digits_int >> 8) & low) + 2025 * (digits_int & low)
         # A lane's top byte is non-zero only when the triple encodes more than 0xFFFF.
-        if lanes[0::3] != bytes(triples):
+        if values & (_HIGH_BYTES >> shift):
             raise Base45Error("triple value above 65535")
+        lanes = values.to_bytes(3 * triples, "big")
         out[0 : 2 * triples : 2] = lanes[1::3]
         out[1 : 2 * triples : 2] = lanes[2::3]
     if remainder:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import zlib
 
 from .base45 import Base45Error, b45decode, b45encode
-from .claims import CardClaims, claims_to_cbor
-from .cose import Sign1, parse_sign1, sign1
+from .claims import CardClaims, claims_from_payload, claims_to_cbor
+from .cose import Sign1, parse_sign1, sign1, strict_cbor_loads
 from .signing import Signer
 
 PREFIX_V1 = "MTL1:"
@@ -54,7 +54,10 @@ def _as_text(code: object) -> str:
 
 def decode_code(code: object) -> bytes:
     """Undo prefix, Base45 and zlib; return the COSE_Sign1 bytes (no signature check)."""
-    text = _as_text(code).strip()  # scanners often add a trailing newline
+    # Scanners often add a trailing newline. Stripping spaces is safe too: space is a
+    # Base45 digit (36), but a valid code never starts or ends with one (the prefix comes
+    # first, and a final digit is at most 32, since 65535 // 2025 == 32).
+    text = _as_text(code).strip()
     if len(text) > MAX_CODE_LENGTH:
         raise CodeError("code too long")
     if not text.startswith(PREFIX_V1):
@@ -83,3 +86,9 @@ def decode_unverified(code: object) -> Sign1:
     For debugging and tests. Anything shown to a person must go through ``verify``.
     """
     return parse_sign1(decode_code(code))
+
+
+def decode_claims_unverified(code: object) -> CardClaims:
+    """Claims of a code WITHOUT any signature, trust or status check (support tooling,
+    e.g. to see which card a rejected code claims to be). Never use it to accept a card."""
+    return claims_from_payload(strict_cbor_loads(decode_unverified(code).payload))

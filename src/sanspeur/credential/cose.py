@@ -9,6 +9,7 @@ Interoperability with a general implementation (pycose) is checked in the tests.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,9 +38,7 @@ def strict_cbor_loads(data: bytes, *, max_depth: int = 16) -> Any:
     """
     stream = io.BytesIO(data)
     try:
-        decoder = cbor2.CBORDecoder(
-            stream, allow_indefinite=False, allow_duplicate_keys=False, max_depth=max_depth
-        )
+        decoder = cbor2.CBORDecoder(stream, allow_indefinite=False, allow_duplicate_keys=False, max_depth=max_depth)
         item = decoder.decode()
     except Exception as exc:  # cbor2 raises several types on hostile input
         raise CoseError(f"invalid CBOR: {exc}") from exc
@@ -48,9 +47,10 @@ def strict_cbor_loads(data: bytes, *, max_depth: int = 16) -> Any:
     return item
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Sign1:
-    """A parsed (not yet verified) COSE_Sign1 message."""
+    """A parsed (not yet verified) COSE_Sign1 message. Treat it as read-only (not frozen
+    only because frozen dataclasses cost microseconds per instance on the hot path)."""
 
     protected_bytes: bytes
     protected: dict[Any, Any]
@@ -99,21 +99,13 @@ def sign1(payload: bytes, signer: Signer, *, typ: str | None = None) -> bytes:
     return Sign1(protected_bytes, {}, {}, payload, signature).encode()
 
 
-def parse_sign1(data: bytes) -> Sign1:
-    """Parse tagged COSE_Sign1 bytes; raise CoseError unless alg is ES256 and a kid is present."""
-    item = strict_cbor_loads(data)
-    if not isinstance(item, cbor2.CBORTag) or item.tag != COSE_SIGN1_TAG:
-        raise CoseError("not a tagged COSE_Sign1")
-    value = item.value
-    if not isinstance(value, list | tuple) or len(value) != 4:
-        raise CoseError("COSE_Sign1 must be an array of four items")
-    protected_bytes, unprotected, payload, signature = value
-    if not isinstance(protected_bytes, bytes) or not isinstance(payload, bytes):
-        raise CoseError("protected header and payload must be byte strings")
-    if not isinstance(signature, bytes) or len(signature) != 64:
-        raise CoseError("ES256 signature must be 64 bytes")
-    if not isinstance(unprotected, dict):
-        raise CoseError("unprotected header must be a map")
+# Every card signed by one key carries the same protected header bytes, so a verifier
+# sees only a handful of distinct values: remember the parsed (validated) ones.
+_PROTECTED_CACHE: dict[bytes, dict[Any, Any]] = {}
+_PROTECTED_CACHE_SIZE = 64
+
+
+def _parse_protected(protected_bytes: bytes) -> dict[Any, Any]:
     protected = strict_cbor_loads(protected_bytes) if protected_bytes else {}
     if not isinstance(protected, dict):
         raise CoseError("protected header must be a map")
@@ -125,4 +117,62 @@ def parse_sign1(data: bytes) -> Sign1:
     kid = protected.get(HEADER_KID)
     if not isinstance(kid, bytes) or not 1 <= len(kid) <= MAX_KID_LENGTH:
         raise CoseError("protected header needs a kid byte string")
-    return Sign1(protected_bytes, protected, dict(unprotected), payload, signature)
+    return protected
+
+
+def _head_length(length: int) -> int:
+    """Bytes CBOR needs for the head of a string of ``length`` bytes (minimal encoding)."""
+    if length < 24:
+        return 1
+    if length < 0x100:
+        return 2
+    if length < 0x10000:
+        return 3
+    return 5 if length < 0x100000000 else 9
+
+
+def parse_sign1(data: bytes) -> Sign1:
+    """Parse tagged COSE_Sign1 bytes; raise CoseError unless alg is ES256 and a kid is present.
+
+    Hot path: the C decoder reads the outer structure, and instead of a second pass for
+    trailing bytes we recompute the size the four items occupy when minimally encoded.
+    Any difference (trailing bytes, indefinite or over-long lengths) is rejected, which
+    also keeps the accepted encoding of a message unique.
+    """
+    try:
+        item = cbor2.loads(data, allow_indefinite=False, allow_duplicate_keys=False, max_depth=8)
+    except Exception as exc:  # cbor2 raises several types on hostile input
+        raise CoseError(f"invalid CBOR: {exc}") from exc
+    if type(item) is not cbor2.CBORTag or item.tag != COSE_SIGN1_TAG:
+        raise CoseError("not a tagged COSE_Sign1")
+    value = item.value
+    if type(value) not in (tuple, list) or len(value) != 4:
+        raise CoseError("COSE_Sign1 must be an array of four items")
+    protected_bytes, unprotected, payload, signature = value
+    if type(protected_bytes) is not bytes or type(payload) is not bytes:
+        raise CoseError("protected header and payload must be byte strings")
+    if type(signature) is not bytes or len(signature) != 64:
+        raise CoseError("ES256 signature must be 64 bytes")
+    # cbor2 decodes the content of a tag as immutable types (tuple, frozendict).
+    if not isinstance(unprotected, Mapping):
+        raise CoseError("unprotected header must be a map")
+    unprotected_size = 1 if not unprotected else len(cbor2.dumps(unprotected))
+    expected_size = (
+        2  # tag 18 and array(4) heads
+        + _head_length(len(protected_bytes))
+        + len(protected_bytes)
+        + unprotected_size
+        + _head_length(len(payload))
+        + len(payload)
+        + 2  # head of the 64-byte signature string
+        + 64
+    )
+    if len(data) != expected_size:
+        raise CoseError("trailing bytes or non-minimal encoding")
+    protected = _PROTECTED_CACHE.get(protected_bytes)
+    if protected is None:
+        protected = _parse_protected(protected_bytes)
+        if len(_PROTECTED_CACHE) >= _PROTECTED_CACHE_SIZE:
+            _PROTECTED_CACHE.clear()
+        _PROTECTED_CACHE[protected_bytes] = protected
+    return Sign1(protected_bytes, protected, dict(unprotected) if unprotected else {}, payload, signature)

@@ -200,7 +200,9 @@ class KeyStore:
             raise KeyStoreError(f"no active {purpose} key")
         return self.signer(meta.kid)
 
-    def trusted(self, now: datetime | None = None, purposes: tuple[str, ...] = (PURPOSE_CARD, PURPOSE_STATUS_LIST)) -> list[KeyMetadata]:
+    def trusted(
+        self, now: datetime | None = None, purposes: tuple[str, ...] = (PURPOSE_CARD, PURPOSE_STATUS_LIST)
+    ) -> list[KeyMetadata]:
         """Keys a trust list published at ``now`` should contain."""
         moment = _now(now)
         return [meta for meta in self.keys() if meta.purpose in purposes and meta.is_trusted(moment)]

@@ -12,7 +12,9 @@ import io
 from PIL import Image, ImageFilter, ImageOps
 
 PHOTO_SIZE = (60, 75)
-DEFAULT_MAX_BYTES = 900
+# 700 bytes keeps a card with long names and an address at QR version <= 33-Q, i.e. at
+# least 3 printer dots per module at 40 mm / 300 dpi. Callers may allow up to ~900.
+DEFAULT_MAX_BYTES = 700
 # Tried from best to worst; the first quality that fits wins.
 _QUALITIES = (80, 70, 60, 50, 45, 40, 35, 30, 25, 20, 15, 10, 5, 1)
 _BLUR_RADII = (0.0, 0.6, 1.0, 1.5, 2.5, 4.0)

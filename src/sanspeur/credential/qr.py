@@ -11,7 +11,7 @@ import io
 
 import segno
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageFilter
 
 DEFAULT_SIZE_MM = 40.0
 DEFAULT_DPI = 300
@@ -40,10 +40,12 @@ def _pixels(size_mm: float, dpi: int) -> int:
 def render_image(
     code: str, *, size_mm: float = DEFAULT_SIZE_MM, dpi: int = DEFAULT_DPI, border: int = DEFAULT_BORDER
 ) -> Image.Image:
-    """1-bit-looking grayscale image exactly ``size_mm`` wide at ``dpi``.
+    """Grayscale image of exactly ``size_mm`` at ``dpi`` (472 x 472 px for 40 mm at 300 dpi).
 
-    Modules are mapped to pixels with nearest-neighbour scaling, so at 300 dpi each module
-    is 2 or 3 printer dots wide; a printer reproduces that without resampling.
+    When a whole number of dots per module fills at least 90% of the target, modules are
+    drawn that many dots wide and the rest is white margin (crisp, uniform modules read
+    best). Otherwise modules are mapped with nearest-neighbour scaling (2 or 3 dots
+    each), which scans better than shrinking the symbol to 2 dots per module.
     """
     qr = make_qr(code)
     rows = list(qr.matrix_iter(scale=1, border=border))
@@ -51,9 +53,16 @@ def render_image(
     raw = bytes(0 if dark else 255 for row in rows for dark in row)
     matrix = Image.frombytes("L", (width, len(rows)), raw)
     target = _pixels(size_mm, dpi)
-    if target < width:
+    dots_per_module = target // width
+    if dots_per_module < 1:
         raise QRCodeError(f"{size_mm} mm at {dpi} dpi is less than one dot per module ({width} modules)")
-    image = matrix.resize((target, target), Image.Resampling.NEAREST)
+    if dots_per_module * width >= 0.9 * target:
+        symbol = matrix.resize((dots_per_module * width,) * 2, Image.Resampling.NEAREST)
+        image = Image.new("L", (target, target), 255)
+        offset = (target - symbol.width) // 2
+        image.paste(symbol, (offset, offset))
+    else:
+        image = matrix.resize((target, target), Image.Resampling.NEAREST)
     image.info["dpi"] = (dpi, dpi)
     return image
 
@@ -84,9 +93,22 @@ def qr_version(code: str) -> tuple[int, str]:
 
 
 def read_qr(image: Image.Image) -> str | None:
-    """Text of the first QR code zxing-cpp finds in ``image``, or None."""
-    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=True)
-    for result in results:
-        if result.valid and result.text:
-            return result.text
-    return None
+    """Text of the first QR code zxing-cpp finds in ``image``, or None.
+
+    zxing's default local-average binarizer occasionally loses a blurred, dense symbol
+    that a global threshold reads fine (and vice versa), so on failure we retry with the
+    global histogram binarizer and then on a median-filtered copy (which removes noise).
+    """
+    gray = image if image.mode == "L" else image.convert("L")
+
+    def first_text(candidate: Image.Image, binarizer: zxingcpp.Binarizer) -> str | None:
+        results = zxingcpp.read_barcodes(
+            candidate, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=True, binarizer=binarizer
+        )
+        return next((result.text for result in results if result.valid and result.text), None)
+
+    return (
+        first_text(gray, zxingcpp.Binarizer.LocalAverage)
+        or first_text(gray, zxingcpp.Binarizer.GlobalHistogram)
+        or first_text(gray.filter(ImageFilter.MedianFilter(3)), zxingcpp.Binarizer.LocalAverage)
+    )

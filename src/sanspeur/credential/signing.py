@@ -62,12 +62,15 @@ def der_to_raw(signature: bytes) -> bytes:
     return r.to_bytes(_COORDINATE_BYTES, "big") + s.to_bytes(_COORDINATE_BYTES, "big")
 
 
+_ES256 = ec.ECDSA(hashes.SHA256())  # stateless; reused to keep verification overhead low
+
+
 def es256_verify(public_key: ec.EllipticCurvePublicKey, signature: bytes, data: bytes) -> bool:
     """True when ``signature`` (raw ``r || s``) is a valid ES256 signature of ``data``."""
     if len(signature) != 2 * _COORDINATE_BYTES:
         return False
     try:
-        public_key.verify(raw_to_der(signature), data, ec.ECDSA(hashes.SHA256()))
+        public_key.verify(raw_to_der(signature), data, _ES256)
     except (InvalidSignature, ValueError):
         return False
     return True

@@ -167,9 +167,7 @@ def build_status_list_token(
     """One-shot: ``{index: status}`` (non-zero entries) to signed token bytes."""
     builder = StatusListBuilder(size)
     builder.update(statuses)
-    return builder.to_token(
-        uri=uri, signer=signer, issued_at=issued_at, ttl=ttl, expires_at=expires_at, issuer=issuer
-    )
+    return builder.to_token(uri=uri, signer=signer, issued_at=issued_at, ttl=ttl, expires_at=expires_at, issuer=issuer)
 
 
 @dataclass(eq=False)

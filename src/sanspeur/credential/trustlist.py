@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +39,14 @@ class TrustedKey:
     public_key: ec.EllipticCurvePublicKey
     purposes: frozenset[str]
     trusted_until: datetime | None = None  # None: no end date (the active key)
+    # Uncompressed public point, computed once: identifies the key in verification caches.
+    fingerprint: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        point = check_p256(self.public_key).public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        object.__setattr__(self, "fingerprint", point)
 
     def is_trusted(self, purpose: str, now: datetime) -> bool:
         if purpose not in self.purposes:

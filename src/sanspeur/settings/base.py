@@ -18,7 +18,15 @@ SECRET_KEY = env.str("SANSPEUR_SECRET_KEY", default="")
 DEBUG = False
 ALLOWED_HOSTS = env.list("SANSPEUR_ALLOWED_HOSTS", default=[])
 
+# Our apps come first so that their templates and translations win over the libraries' own.
 INSTALLED_APPS = [
+    "sanspeur.core",
+    "sanspeur.accounts",
+    "sanspeur.cards",
+    "sanspeur.verify",
+    "sanspeur.directory",
+    "sanspeur.clinics",
+    "sanspeur.protection",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -29,13 +37,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
-    "sanspeur.core",
-    "sanspeur.accounts",
-    "sanspeur.cards",
-    "sanspeur.verify",
-    "sanspeur.directory",
-    "sanspeur.clinics",
-    "sanspeur.protection",
 ]
 
 MIDDLEWARE = [
@@ -149,7 +150,17 @@ STORAGES = {
 }
 # Front-end packages installed from npm with the lockfile (see package.json) are served from here.
 NODE_MODULES_DIR = Path(env.str("SANSPEUR_NODE_MODULES", default=str(PACKAGE_DIR.parent.parent / "node_modules")))
-STATICFILES_DIRS = []
+VENDORED_STATIC = {
+    "vendor/leaflet": "leaflet/dist",
+    "vendor/barcode-detector": "barcode-detector/dist",
+    "vendor/zxing-wasm": "zxing-wasm/dist",
+    "vendor/cborg": "cborg",
+}
+STATICFILES_DIRS = [
+    (prefix, str(NODE_MODULES_DIR / folder))
+    for prefix, folder in VENDORED_STATIC.items()
+    if (NODE_MODULES_DIR / folder).is_dir()
+]
 
 # Uploads never touch the disk unencrypted: everything stays in memory up to this size.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
@@ -163,7 +174,9 @@ SANSPEUR_CITY_NAME = env.str("SANSPEUR_CITY_NAME", default="Montréal")
 
 # Security headers. The CSP allows nothing inline and nothing from another origin.
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": with no-referrer, Chromium sends "Origin: null" on form posts and
+# Django's CSRF origin check (rightly) refuses them. Other sites still never get a referrer.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {

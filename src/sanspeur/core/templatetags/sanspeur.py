@@ -10,16 +10,25 @@ register = template.Library()
 def language_links(context, staff: bool = False):
     """The current page in each language the page is offered in (a link, no cookie)."""
     request = context["request"]
-    codes = settings.STAFF_LANGUAGES if staff else [code for code, _ in settings.LANGUAGES]
-    links = []
-    for code in codes:
-        info = get_language_info(code)
-        links.append(
-            {
-                "code": code,
-                "name": info["name_local"],
-                "url": translate_url(request.get_full_path(), code),
-                "bidi": info.get("bidi", False),
-            }
-        )
-    return links
+    names = dict(settings.LANGUAGES)  # each language named in its own words, as the project spells it
+    codes = settings.STAFF_LANGUAGES if staff else list(names)
+    return [
+        {
+            "code": code,
+            "name": names[code],
+            "url": translate_url(request.get_full_path(), code),
+            "bidi": get_language_info(code).get("bidi", False),
+        }
+        for code in codes
+    ]
+
+
+@register.simple_tag
+def optional_url(name: str) -> str:
+    """The URL of a page if that capability is installed, else an empty string."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""

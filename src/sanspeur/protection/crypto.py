@@ -1,0 +1,157 @@
+"""Keys of the protection unit: unit key pair, codenames, reporter keys.
+
+- Unit key: X25519 pair. The private key is stored only inside a SecretBox whose key is derived
+  from the unit passphrase with Argon2id (libsodium ``pwhash``).
+- Content: ``SealedBox(unit public key)``, then sealed again with the case's vault data key
+  (crypto-shredding).
+- Codename: 7 words drawn with ``secrets`` from a 2048-word list (77 bits). Stored as a keyed
+  look-up id (HMAC with the key provider's index key) and a scrypt output; the second half of the
+  same scrypt output seeds the reporter's X25519 key pair: the unit encrypts replies to its public
+  key, only the codename re-derives the private key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+import nacl.pwhash
+import nacl.secret
+import nacl.utils
+from django.conf import settings
+from django.utils import translation
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, PublicKey, SealedBox
+
+from sanspeur.core import vault
+from sanspeur.core.keys import key_provider
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# Languages without their own list fall back: Haitian Creole to French, Arabic to English.
+WORDLIST_FILES = {
+    "fr": "words-fr.txt",
+    "en": "words-en.txt",
+    "es": "words-es.txt",
+    "ht": "words-fr.txt",
+    "ar": "words-en.txt",
+}
+CODENAME_WORDS = 7
+
+
+class WrongPassphrase(Exception):
+    pass
+
+
+@lru_cache
+def wordlist(language: str) -> tuple[str, ...]:
+    name = WORDLIST_FILES.get(language, "words-en.txt")
+    words = tuple(w.strip() for w in (DATA_DIR / name).read_text(encoding="utf-8").splitlines() if w.strip())
+    assert len(set(words)) >= 2048
+    return words
+
+
+def codename_generate(language: str | None = None) -> str:
+    words = wordlist(language or translation.get_language() or "fr")
+    return " ".join(secrets.choice(words) for _ in range(CODENAME_WORDS))
+
+
+def codename_normalise(codename: str) -> str:
+    return vault.normalise_for_index(codename or "")
+
+
+def codename_lookup(codename: str) -> str:
+    return key_provider().blind_index("protection.codename", codename_normalise(codename))
+
+
+def _scrypt_n() -> int:
+    return int(getattr(settings, "SANSPEUR_PROTECTION_SCRYPT_N", 2**14))
+
+
+def codename_stretch(codename: str, salt: bytes) -> tuple[bytes, bytes]:
+    """(verifier, reporter key seed) from one slow scrypt."""
+    out = hashlib.scrypt(
+        codename_normalise(codename).encode(), salt=salt, n=_scrypt_n(), r=8, p=1, dklen=64, maxmem=64 * 1024 * 1024
+    )
+    return out[:32], out[32:]
+
+
+def codename_material(codename: str) -> dict:
+    salt = secrets.token_bytes(16)
+    verifier, seed = codename_stretch(codename, salt)
+    return {
+        "codename_lookup": codename_lookup(codename),
+        "codename_salt": salt,
+        "codename_verifier": verifier,
+        "reporter_public_key": bytes(PrivateKey(seed).public_key),
+    }
+
+
+def codename_check(codename: str, salt: bytes | None, verifier: bytes | None) -> PrivateKey | None:
+    """The reporter's private key if the codename matches; a dummy scrypt otherwise (same timing)."""
+    if salt is None or verifier is None:
+        codename_stretch(codename, b"\0" * 16)
+        return None
+    candidate, seed = codename_stretch(codename, bytes(salt))
+    if not hmac.compare_digest(candidate, bytes(verifier)):
+        return None
+    return PrivateKey(seed)
+
+
+# --- Unit key -----------------------------------------------------------------------------------
+def kdf_limits() -> tuple[int, int]:
+    return (
+        int(getattr(settings, "SANSPEUR_PROTECTION_KDF_OPSLIMIT", nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE)),
+        int(getattr(settings, "SANSPEUR_PROTECTION_KDF_MEMLIMIT", nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE)),
+    )
+
+
+def passphrase_key(passphrase: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
+    return nacl.pwhash.argon2id.kdf(
+        nacl.secret.SecretBox.KEY_SIZE, passphrase.encode(), bytes(salt), opslimit=opslimit, memlimit=memlimit
+    )
+
+
+def unit_keypair_new(passphrase: str) -> dict:
+    opslimit, memlimit = kdf_limits()
+    salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
+    private = PrivateKey.generate()
+    box = nacl.secret.SecretBox(passphrase_key(passphrase, salt, opslimit, memlimit))
+    return {
+        "public_key": bytes(private.public_key),
+        "encrypted_private_key": bytes(box.encrypt(bytes(private))),
+        "salt": salt,
+        "opslimit": opslimit,
+        "memlimit": memlimit,
+    }
+
+
+def unit_private_key_open(unit_key, passphrase: str) -> bytes:
+    key = passphrase_key(passphrase, unit_key.salt, unit_key.opslimit, unit_key.memlimit)
+    try:
+        return nacl.secret.SecretBox(key).decrypt(bytes(unit_key.encrypted_private_key))
+    except CryptoError as error:
+        raise WrongPassphrase from error
+
+
+# --- Content ------------------------------------------------------------------------------------
+def seal_for_unit(case, plaintext: bytes, *, context: str) -> bytes:
+    inner = SealedBox(PublicKey(bytes(case.unit_key.public_key))).encrypt(plaintext)
+    return vault.seal_bytes(case.data_key, inner, context=f"protection:{case.reference}:{context}")
+
+
+def open_for_unit(case, blob, private_key: bytes, *, context: str) -> bytes:
+    inner = vault.open_bytes(case.data_key, blob, context=f"protection:{case.reference}:{context}")
+    return SealedBox(PrivateKey(private_key)).decrypt(inner)
+
+
+def seal_for_reporter(case, plaintext: bytes, *, context: str) -> bytes:
+    inner = SealedBox(PublicKey(bytes(case.reporter_public_key))).encrypt(plaintext)
+    return vault.seal_bytes(case.data_key, inner, context=f"protection:{case.reference}:{context}")
+
+
+def open_for_reporter(case, blob, reporter_key: PrivateKey, *, context: str) -> bytes:
+    inner = vault.open_bytes(case.data_key, blob, context=f"protection:{case.reference}:{context}")
+    return SealedBox(reporter_key).decrypt(inner)

@@ -1,0 +1,147 @@
+"""Reads of the protection unit. Staff reads of a case are audited."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
+
+from sanspeur.core.models import AuditEntry
+from sanspeur.core.services import audit_read
+
+from . import crypto
+from .models import Case, Message
+
+
+# --- Codename look-ups: rate-limited, without any address -------------------------------------
+def _limits() -> tuple[int, int, int]:
+    return (
+        int(getattr(settings, "SANSPEUR_PROTECTION_CODENAME_GLOBAL_LIMIT", 100)),
+        int(getattr(settings, "SANSPEUR_PROTECTION_CODENAME_PER_ID_LIMIT", 5)),
+        int(getattr(settings, "SANSPEUR_PROTECTION_CODENAME_WINDOW", 15 * 60)),
+    )
+
+
+def _bump(key: str, window: int) -> int:
+    if cache.add(key, 1, window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, window)
+        return 1
+
+
+class RateLimited(Exception):
+    pass
+
+
+def reporter_case_open(codename: str):
+    """(case, reporter private key) for a valid codename, else None. Raises RateLimited.
+
+    Unknown and wrong codenames take the same path (one scrypt) and give the same answer. Failures
+    are counted globally and per look-up id, never per address (we keep none).
+    """
+    global_limit, per_id_limit, window = _limits()
+    lookup = crypto.codename_lookup(codename)
+    global_key, id_key = "protection:codename:fail:global", f"protection:codename:fail:{lookup}"
+    if (cache.get(global_key) or 0) >= global_limit or (cache.get(id_key) or 0) >= per_id_limit:
+        raise RateLimited
+    case = (
+        Case.objects.select_related("data_key", "unit_key").filter(codename_lookup=lookup).first()
+        if codename.strip()
+        else None
+    )
+    key = crypto.codename_check(
+        codename, case.codename_salt if case else None, case.codename_verifier if case else None
+    )
+    if key is None:
+        _bump(global_key, window)
+        _bump(id_key, window)
+        return None
+    return case, key
+
+
+def reporter_thread(case: Case, reporter_key) -> list[dict]:
+    """What the reporter sees: dates of their additions and the unit's replies, decrypted."""
+    items = []
+    for message in case.messages.all():
+        item = {"id": message.pk, "direction": message.direction, "created_on": message.created_on, "text": None}
+        if message.direction == Message.Direction.TO_REPORTER:
+            if message.deleted_by_reporter or message.for_reporter is None:
+                continue
+            payload = crypto.open_for_reporter(case, message.for_reporter, reporter_key, context=f"reply:{message.pk}")
+            item["text"] = json.loads(payload)["text"]
+        items.append(item)
+    return items
+
+
+# --- Staff --------------------------------------------------------------------------------------
+def case_list(*, acting_user, state: str = "", mine: bool = False):
+    cases = Case.objects.exclude(state=Case.State.SHREDDED).select_related("assigned_to")
+    if state:
+        cases = cases.filter(state=state)
+    if mine:
+        cases = cases.filter(assigned_to=acting_user)
+    return cases
+
+
+def case_get(*, reference: str) -> Case | None:
+    return Case.objects.select_related("data_key", "unit_key", "assigned_to").filter(reference=reference).first()
+
+
+def _open_json(case, blob, private_key, context):
+    if blob is None or private_key is None:
+        return None
+    return json.loads(crypto.open_for_unit(case, blob, private_key, context=context))
+
+
+def case_detail(*, acting_user, case: Case, private_key: bytes | None) -> dict:
+    """Everything the unit sees on a case page. Logs the view in the audit trail."""
+    audit_read(acting_user=acting_user, target=case)
+    unlocked = private_key is not None and bytes(case.unit_key.public_key) == bytes(
+        crypto.PrivateKey(private_key).public_key
+    )
+    key = private_key if unlocked else None
+    return {
+        "unlocked": unlocked,
+        "content": _open_json(case, case.content, key, "content"),
+        "safety_plan": _open_json(case, case.safety_plan, key, "safety_plan"),
+        "messages": [
+            {"row": m, "data": _open_json(case, m.for_unit, key, f"message:{m.pk}")} for m in case.messages.all()
+        ],
+        "notes": [{"row": n, "data": _open_json(case, n.sealed, key, f"note:{n.pk}")} for n in case.notes.all()],
+        "followups": [
+            {"row": f, "data": _open_json(case, f.sealed, key, f"followup:{f.pk}")} for f in case.followups.all()
+        ],
+        "referrals": [
+            {"row": r, "data": _open_json(case, r.sealed, key, f"referral:{r.pk}")} for r in case.referrals.all()
+        ],
+        "attachments": list(case.attachments.all()),
+    }
+
+
+def attachment_open(*, acting_user, case: Case, attachment_id: int, private_key: bytes) -> tuple[str, bytes] | None:
+    row = case.attachments.filter(pk=attachment_id).first()
+    if row is None or row.sealed is None:
+        return None
+    audit_read(acting_user=acting_user, target=case, purpose="view_attachment")
+    return row.kind, crypto.open_for_unit(case, row.sealed, private_key, context=f"attachment:{row.pk}")
+
+
+def case_access_log(*, case: Case):
+    """Who opened this case and when (for the unit's supervisor)."""
+    return AuditEntry.objects.filter(object_type="protection.case", object_id=str(case.pk)).order_by("-id")[:200]
+
+
+def statistics() -> dict:
+    """Counts of cases whose people consented to be counted. Nothing else is counted."""
+    counted = Case.objects.filter(stats_consent=True).exclude(state=Case.State.SHREDDED)
+    return {
+        "total": counted.count(),
+        "by_category": list(counted.values("category").annotate(n=Count("id")).order_by("category")),
+        "by_state": list(counted.values("state").annotate(n=Count("id")).order_by("state")),
+        "by_source": list(counted.values("source").annotate(n=Count("id")).order_by("source")),
+    }
