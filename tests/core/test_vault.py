@@ -76,3 +76,12 @@ def test_blind_index_is_stable_normalised_and_keyed():
     assert a == b
     assert a != c
     assert "elise" not in a
+
+
+@pytest.mark.django_db(transaction=True)
+def test_vault_compact_runs_on_this_database():
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("vault_compact", stdout=out)
+    assert "vacuumed" in out.getvalue() or "checkpointed" in out.getvalue()

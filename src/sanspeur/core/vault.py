@@ -17,6 +17,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.db import transaction
 from django.utils import timezone
 
 from .keys import key_provider
@@ -84,6 +85,21 @@ def datakey_shred(data_key: DataKey) -> None:
     """Destroy the data key. Call inside the transaction that also clears the sealed blobs."""
     DataKey.objects.filter(pk=data_key.pk).update(wrapped=None, shredded_at=timezone.now())
     data_key.wrapped = None
+    transaction.on_commit(purge_old_row_versions)
+
+
+def purge_old_row_versions() -> None:
+    """Make the shred reach the disk, not only the current row.
+
+    SQLite in WAL mode keeps earlier page images, wrapped key included, in the ``-wal`` file until
+    a checkpoint; a TRUNCATE checkpoint copies the new pages in (``secure_delete`` zeroes the freed
+    bytes) and empties that file. PostgreSQL keeps dead row versions until VACUUM, which the daily
+    jobs run (see docs/deploy.md).
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def datakey_rewrap(data_key: DataKey) -> bool:
