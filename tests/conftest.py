@@ -201,3 +201,17 @@ def screenshot(page, name: str) -> Path:
 
 def pdftoppm_available() -> bool:
     return shutil.which("pdftoppm") is not None
+
+
+# --- What ran --------------------------------------------------------------------------------
+@pytest.hookimpl(tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly which database the run used and how many browser tests ran, for CI readers."""
+    from django.db import connection
+
+    passed = terminalreporter.stats.get("passed", [])
+    browser = sum(1 for report in passed if "browser" in report.keywords)
+    skipped = sum(1 for report in terminalreporter.stats.get("skipped", []) if "browser" in report.keywords)
+    terminalreporter.write_line(
+        f"sanspeur: database={connection.vendor} browser_tests_passed={browser} browser_tests_skipped={skipped}"
+    )
