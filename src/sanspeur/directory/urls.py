@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "directory"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("map.json", views.map_data, name="map_data"),
+    path("services/<uuid:pk>/", views.detail, name="detail"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/services/<uuid:pk>/propose/", views.propose, name="propose"),
+    path("staff/review/", views.review_list, name="review_list"),
+]

@@ -1,0 +1,63 @@
+import io
+
+import pytest
+
+from sanspeur.directory import demo
+from tests.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def loaded(settings):
+    demo.load(stdout=io.StringIO())
+    settings.SANSPEUR_DIRECTORY_FIXED_NOW = "2026-11-24T10:30:00"  # a Tuesday morning in Montréal
+
+
+def test_search_french_filters_open_now_and_axe(page, axe_check, loaded):
+    page.goto(page.base_url + "/fr/directory/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.get_by_label("Besoin").select_option("food")
+    page.get_by_label("Arrondissement", exact=True).select_option("ahuntsic-cartierville")
+    page.get_by_role("button", name="Rechercher").click()
+    assert "need=food" in page.url
+    items = page.locator(".dir-item")
+    assert items.count() == 1
+    assert "Dépannage alimentaire" in items.first.inner_text()
+    page.goto(page.base_url + "/fr/directory/?open_now=1")
+    assert page.locator(".dir-item").count() > 0
+    assert page.locator(".dir-item .badge", has_text="Fermé en ce moment").count() == 0
+    page.goto(page.base_url + "/fr/directory/?q=alimentaire")
+    axe_check(page, "directory search fr")
+    screenshot(page, "directory-search-fr")
+    page.locator(".dir-item h3 a").first.click()
+    assert page.locator("h1").count() == 1
+    axe_check(page, "directory detail fr")
+    screenshot(page, "directory-detail-fr")
+    page.goto(page.base_url + "/fr/directory/?q=refuge+nuit")
+    page.locator(".dir-item h3 a").first.click()
+    assert "Ligne d'accueil" in page.content()
+    axe_check(page, "directory confidential detail fr")
+    screenshot(page, "directory-detail-confidential-fr")
+
+
+def test_search_arabic_is_rtl(page, axe_check, loaded):
+    page.goto(page.base_url + "/ar/directory/?q=refuge")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator(".dir-item").count() >= 1
+    assert page.locator("text=(بالفرنسية)").count() >= 1  # French fallback is marked
+    axe_check(page, "directory search ar")
+    screenshot(page, "directory-search-ar")
+
+
+def test_results_without_javascript(browser, live_server, loaded):
+    context = browser.new_context(java_script_enabled=False, locale="fr-CA")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/fr/directory/")
+        page.fill("#id_q", "Sante")
+        page.get_by_role("button", name="Rechercher").click()
+        assert page.locator(".dir-item").count() >= 1
+        assert page.locator("#dir-map").is_hidden()
+    finally:
+        context.close()
