@@ -1,0 +1,269 @@
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sanspeur.core.forms import AccessibleFormMixin
+
+from .boroughs import BOROUGH_CHOICES
+from .models import Card, CardRules, DocumentType
+from .photos import clean_photo, decode_data_url
+
+POSTAL_CODE = re.compile(r"^H[0-9][ABCEGHJ-NPRSTV-Z] ?[0-9][ABCEGHJ-NPRSTV-Z][0-9]$")
+PHONE = re.compile(r"^\+?[0-9 ().-]{10,20}$")
+LANGUAGE_CHOICES = [
+    ("fr", "Français"),
+    ("en", "English"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+    ("ht", "Kreyòl ayisyen"),
+    ("other", _("Other")),
+]
+GENDER_CHOICES = [("", _("Not declared")), ("F", "F"), ("M", "M"), ("X", "X")]
+
+
+def years_between(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+class DocumentTypesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} ({obj.identity_points} / {obj.residence_points})"
+
+
+class PhotoMixin(forms.Form):
+    photo_data = forms.CharField(required=False, widget=forms.HiddenInput)
+    photo_upload = forms.FileField(
+        label=_("Or upload a photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, 8 MB at most."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    upload_dropped = False  # set by the view when the request was too large for the upload handler
+
+    def photo_from_input(self):
+        upload = self.cleaned_data.get("photo_upload")
+        data_url = self.cleaned_data.get("photo_data")
+        if self.upload_dropped and not upload:
+            self.add_error("photo_upload", _("The photo is too large: the limit is 8 MB."))
+            return None
+        try:
+            if upload:
+                if upload.size > 8 * 1024 * 1024:
+                    raise ValidationError(_("The photo is too large: the limit is 8 MB."))
+                return clean_photo(upload.read())
+            if data_url:
+                return clean_photo(decode_data_url(data_url))
+        except ValidationError as error:
+            self.add_error("photo_upload", error)
+            return None
+        self.add_error("photo_upload", _("Take a photo with the camera or upload one."))
+        return None
+
+
+class HolderFieldsForm(forms.Form):
+    """The personal fields, shared by enrollment and the CSV import."""
+
+    given_names = forms.CharField(label=_("Given names"), max_length=100)
+    family_names = forms.CharField(label=_("Family names"), max_length=100)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a real date (year-month-day).")},
+    )
+    borough = forms.ChoiceField(
+        label=_("Borough"),
+        choices=[("", "—"), *BOROUGH_CHOICES],
+        error_messages={"invalid_choice": _("Choose one of Montréal's 19 boroughs.")},
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"), max_length=7, help_text=_("A Montréal postal code, e.g. H2X 1Y4.")
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"), required=False, max_length=20, help_text=_("Only for renewal reminders.")
+    )
+    email = forms.EmailField(
+        label=_("E-mail (optional)"), required=False, max_length=200, help_text=_("Only for renewal reminders.")
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=LANGUAGE_CHOICES,
+        initial="fr",
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+    )
+    gender_marker = forms.ChoiceField(
+        label=_("Gender marker (optional, self-declared)"), choices=GENDER_CHOICES, required=False
+    )
+    print_gender = forms.BooleanField(label=_("Print the gender marker on the card"), required=False)
+
+    def clean_given_names(self):
+        return " ".join(self.cleaned_data["given_names"].split())
+
+    def clean_family_names(self):
+        return " ".join(self.cleaned_data["family_names"].split())
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born > today:
+            raise ValidationError(_("The date of birth cannot be in the future."))
+        if years_between(born, today) > 120:
+            raise ValidationError(_("Check the year: the person would be more than 120 years old."))
+        return born
+
+    def clean_postal_code(self):
+        value = self.cleaned_data["postal_code"].upper().replace(" ", "")
+        value = f"{value[:3]} {value[3:]}" if len(value) == 6 else value
+        if not POSTAL_CODE.match(value):
+            raise ValidationError(_("Enter a Montréal postal code: it starts with H and looks like H2X 1Y4."))
+        return value
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        if value and (not PHONE.match(value) or len(re.sub(r"\D", "", value)) < 10):
+            raise ValidationError(_("Enter a phone number with at least 10 digits, or leave it empty."))
+        return value
+
+
+class ImportRowForm(HolderFieldsForm):
+    preferred_language = forms.ChoiceField(
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+    )
+
+
+class EnrollForm(AccessibleFormMixin, PhotoMixin, HolderFieldsForm):
+    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    document_types = DocumentTypesField(
+        label=_("Documents seen (identity points / residence points)"),
+        queryset=DocumentType.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick the types of document shown. Never write down a number; never copy or scan a document."),
+        error_messages={"required": _("Tick the documents you saw.")},
+    )
+    confirm_duplicate = forms.BooleanField(
+        label=_("I checked: this is a different person, or the person needs a new record"), required=False
+    )
+
+    field_order = [
+        "given_names",
+        "family_names",
+        "date_of_birth",
+        "borough",
+        "postal_code",
+        "phone",
+        "email",
+        "preferred_language",
+        "gender_marker",
+        "print_gender",
+        "document_types",
+        "photo_upload",
+        "confirm_duplicate",
+    ]
+
+    def __init__(self, *args, show_confirm=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", secrets.token_urlsafe(24))
+        if not show_confirm:
+            del self.fields["confirm_duplicate"]
+
+    def clean_document_types(self):
+        chosen = list(self.cleaned_data["document_types"])
+        rules = CardRules.current()
+        problems = []
+        identity = sum(t.identity_points for t in chosen)
+        residence = sum(t.residence_points for t in chosen)
+        if identity < rules.min_identity_points:
+            problems.append(
+                _("Identity documents add up to %(got)s points; %(need)s are needed.")
+                % {"got": identity, "need": rules.min_identity_points}
+            )
+        if rules.require_photo_document and not any(t.shows_photo for t in chosen):
+            problems.append(_("One of the identity documents must have a photo."))
+        if rules.require_birth_date_document and not any(t.shows_birth_date for t in chosen):
+            problems.append(_("One of the documents must show the date of birth."))
+        if residence < rules.min_residence_points:
+            problems.append(
+                _("Proof of residence adds up to %(got)s points; %(need)s are needed.")
+                % {"got": residence, "need": rules.min_residence_points}
+            )
+        if problems:
+            raise ValidationError(problems)
+        return chosen
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["photo"] = self.photo_from_input()
+        return cleaned
+
+
+class IssuePhotoForm(AccessibleFormMixin, PhotoMixin):
+    """A new card for an imported record: a new photo is taken."""
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["photo"] = self.photo_from_input()
+        return cleaned
+
+
+class RevokeForm(AccessibleFormMixin, forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[(v, label) for v, label in Card.Reason.choices if v not in ("renewed",)],
+    )
+
+
+class ReplaceForm(AccessibleFormMixin, forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[(v, label) for v, label in Card.Reason.choices if v in ("lost", "stolen", "damaged")],
+    )
+
+
+class ForgetForm(AccessibleFormMixin, forms.Form):
+    confirm = forms.BooleanField(
+        label=_("The person asked to be forgotten: revoke the card and destroy the record for good"), required=True
+    )
+
+
+class SearchForm(AccessibleFormMixin, forms.Form):
+    given_names = forms.CharField(label=_("Given names"), max_length=100)
+    family_names = forms.CharField(label=_("Family names"), max_length=100)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CardRulesForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = CardRules
+        fields = [
+            "min_identity_points",
+            "min_residence_points",
+            "require_photo_document",
+            "require_birth_date_document",
+            "validity_months",
+        ]
+
+
+class DocumentTypeForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = DocumentType
+        fields = [
+            "code",
+            "name_fr",
+            "name_en",
+            "identity_points",
+            "residence_points",
+            "shows_photo",
+            "shows_birth_date",
+            "is_active",
+            "order",
+        ]

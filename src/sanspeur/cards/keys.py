@@ -1,0 +1,200 @@
+"""Signing keys (outside the database), the trust list and the status-list tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from sanspeur.credential import (
+    PURPOSE_CARD,
+    PURPOSE_STATUS_LIST,
+    PURPOSE_TRUST_LIST,
+    KeyStore,
+    allocate_index,
+    build_status_list_token,
+    create_trust_list,
+)
+
+PURPOSES = (PURPOSE_CARD, PURPOSE_STATUS_LIST, PURPOSE_TRUST_LIST)
+TRUST_LIST_NAME = "trust-list"
+
+
+def issuer() -> str:
+    return getattr(settings, "SANSPEUR_CARD_ISSUER", "https://sanspeur.montreal.ca")
+
+
+def status_list_uri(list_id: str) -> str:
+    """A stable identifier (the card carries it): the public URL of the list on the production host."""
+    return f"{issuer()}/.well-known/sanspeur/status/{list_id}"
+
+
+def status_list_ttl() -> int:
+    return int(getattr(settings, "SANSPEUR_STATUS_LIST_TTL_SECONDS", 3600))
+
+
+def status_list_size() -> int:
+    from .models import STATUS_LIST_MIN_SIZE
+
+    return max(int(getattr(settings, "SANSPEUR_STATUS_LIST_SIZE", STATUS_LIST_MIN_SIZE)), STATUS_LIST_MIN_SIZE)
+
+
+def key_dir() -> Path:
+    return Path(settings.SANSPEUR_KEY_DIR) / "signing"
+
+
+def keystore() -> KeyStore:
+    return KeyStore(key_dir())
+
+
+def ensure_keys() -> KeyStore:
+    """The key store, with an active key per purpose. Missing keys are created only in dev/test."""
+    store = keystore()
+    missing = [purpose for purpose in PURPOSES if store.active(purpose) is None]
+    if missing:
+        if not getattr(settings, "SANSPEUR_CREATE_MISSING_KEYS", False):
+            raise ImproperlyConfigured(
+                f"No active signing key for {', '.join(missing)}: run `sanspeur cards_keys create`."
+            )
+        for purpose in missing:
+            store.create_key(purpose)
+    return store
+
+
+def latest_card_expiry(kid_hex: str):
+    from .models import Card
+
+    return Card.objects.filter(signing_kid=kid_hex).aggregate(latest=Max("expires_at"))["latest"]
+
+
+def rotation_trusted_until(purpose: str, kid_hex: str):
+    """How long a retired key must stay in the trust list."""
+    now = timezone.now()
+    if purpose == PURPOSE_CARD:
+        latest = latest_card_expiry(kid_hex)
+        return max(latest, now) if latest else now
+    # Status lists: verifiers may hold a token up to their max age (7 days by default).
+    return now + timedelta(days=int(getattr(settings, "SANSPEUR_STATUS_KEY_OVERLAP_DAYS", 8)))
+
+
+# --- trust list ------------------------------------------------------------------------------------
+def trust_list_rebuild() -> str:
+    from .models import PublishedDocument
+
+    store = ensure_keys()
+    now = timezone.now()
+    jws = create_trust_list(store.trusted(now), store.active_signer(PURPOSE_TRUST_LIST), issuer=issuer(), issued_at=now)
+    PublishedDocument.objects.update_or_create(
+        name=TRUST_LIST_NAME,
+        defaults={"content": jws.encode("ascii"), "etag": _etag(jws.encode("ascii")), "issued_at": now},
+    )
+    return jws
+
+
+def trust_list_current():
+    """The published trust list, rebuilt when missing or a day old."""
+    from .models import PublishedDocument
+
+    document = PublishedDocument.objects.filter(name=TRUST_LIST_NAME).first()
+    max_age = timedelta(hours=int(getattr(settings, "SANSPEUR_TRUST_LIST_REFRESH_HOURS", 24)))
+    if document is None or document.issued_at < timezone.now() - max_age:
+        trust_list_rebuild()
+        document = PublishedDocument.objects.get(name=TRUST_LIST_NAME)
+    return document
+
+
+def trust_root_pem() -> bytes:
+    store = ensure_keys()
+    return store.export_public_pem(store.active(PURPOSE_TRUST_LIST).kid)
+
+
+# --- status lists ------------------------------------------------------------------------------------
+def _etag(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def open_status_list():
+    from .models import StatusList
+
+    status_list = StatusList.objects.filter(is_open=True).order_by("created_at", "id").first()
+    if status_list is None:
+        status_list = StatusList.objects.create(id="1", size=status_list_size())
+    return status_list
+
+
+def allocate_entry(*, keep_until):
+    """A random free index in the open list (the list row is locked while choosing)."""
+    from .models import StatusEntry, StatusList
+
+    status_list = StatusList.objects.select_for_update().get(pk=open_status_list().pk)
+    used = set(StatusEntry.objects.filter(status_list=status_list).values_list("index", flat=True))
+    if len(used) >= status_list.size * 0.9:
+        status_list.is_open = False
+        status_list.save(update_fields=["is_open"])
+        next_id = str(StatusList.objects.count() + 1)
+        status_list = StatusList.objects.create(id=next_id, size=status_list_size())
+        used = set()
+    index = allocate_index(used, status_list.size)
+    return StatusEntry.objects.create(status_list=status_list, index=index, keep_until=keep_until)
+
+
+def status_entry_set(entry, status: int) -> None:
+    """Change an entry; its list's token is dropped now and rebuilt right after the commit."""
+    from .models import StatusEntry, StatusList
+
+    StatusEntry.objects.filter(pk=entry.pk).update(status=status)
+    entry.status = status
+    StatusList.objects.filter(pk=entry.status_list_id).update(token=None)
+    list_id = entry.status_list_id
+    transaction.on_commit(lambda: status_list_rebuild(list_id))
+
+
+def status_list_rebuild(list_id: str):
+    from .models import StatusEntry, StatusList
+
+    store = ensure_keys()
+    status_list = StatusList.objects.get(pk=list_id)
+    statuses = dict(
+        StatusEntry.objects.filter(status_list=status_list).exclude(status=0).values_list("index", "status")
+    )
+    now = timezone.now()
+    token = build_status_list_token(
+        statuses,
+        size=status_list.size,
+        uri=status_list_uri(status_list.id),
+        signer=store.active_signer(PURPOSE_STATUS_LIST),
+        issued_at=now,
+        ttl=status_list_ttl(),
+        issuer=issuer(),
+    )
+    StatusList.objects.filter(pk=list_id).update(token=token, token_issued_at=now, etag=_etag(token))
+    status_list.token, status_list.token_issued_at, status_list.etag = token, now, _etag(token)
+    return status_list
+
+
+def status_list_current(list_id: str):
+    """The signed token of a list, rebuilt if an entry changed or it is older than half its ttl."""
+    from .models import StatusList
+
+    status_list = StatusList.objects.get(pk=list_id)
+    stale = timezone.now() - timedelta(seconds=status_list_ttl() // 2)
+    if status_list.token is None or status_list.token_issued_at is None or status_list.token_issued_at < stale:
+        status_list = status_list_rebuild(list_id)
+    return status_list
+
+
+def publish_all() -> tuple[int, str]:
+    from .models import StatusList
+
+    count = 0
+    for list_id in StatusList.objects.values_list("id", flat=True):
+        status_list_rebuild(list_id)
+        count += 1
+    trust_list_rebuild()
+    return count, TRUST_LIST_NAME

@@ -1,0 +1,396 @@
+"""Writes of the cards app: one atomic, audited function per action."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from PIL import Image
+
+from sanspeur.core import vault
+from sanspeur.core.services import audit_entry_create
+from sanspeur.credential import (
+    PURPOSE_CARD,
+    STATUS_REVOKED,
+    STATUS_SUSPENDED,
+    STATUS_VALID,
+    CardClaims,
+    issue,
+    make_photo,
+    new_card_number,
+)
+
+from . import keys
+from .models import Card, CardRules, Counter, DocumentCheck, DocumentType, Holder
+
+PROFILE_FIELDS = (
+    "given_names",
+    "family_names",
+    "date_of_birth",
+    "borough",
+    "postal_code",
+    "phone",
+    "email",
+    "preferred_language",
+    "gender_marker",
+    "print_gender",
+)
+
+
+class DuplicateSubmission(Exception):
+    """The same enrollment form was already submitted; ``holder`` is the record it created."""
+
+    def __init__(self, holder: Holder) -> None:
+        super().__init__(str(holder.pk))
+        self.holder = holder
+
+
+def duplicate_index(given_names: str, family_names: str, date_of_birth: str) -> str:
+    return vault.blind_index("cards.holder", given_names, family_names, date_of_birth)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise ValueError("unreachable")
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "SANSPEUR_CARD_RETENTION_DAYS", 90))
+
+
+def _seal_profile(holder: Holder, profile: dict) -> None:
+    clean = {name: profile.get(name) or "" for name in PROFILE_FIELDS}
+    clean["print_gender"] = bool(profile.get("print_gender"))
+    holder.sealed_profile = vault.seal_fields(holder.data_key, clean, context=holder.profile_context)
+
+
+def _count(name: str) -> None:
+    Counter.objects.get_or_create(name=name)
+    Counter.objects.filter(name=name).update(value=F("value") + 1)
+
+
+# --- enrollment ------------------------------------------------------------------------------
+def holder_enroll(
+    *,
+    acting_user,
+    organisation,
+    profile: dict,
+    photo_jpeg: bytes,
+    document_types: list[DocumentType],
+    submission_token: str | None = None,
+    issued_at=None,
+) -> tuple[Holder, Card]:
+    """Create the holder (sealed), record the document types seen, and issue the first card."""
+    if submission_token:
+        existing = Holder.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            raise DuplicateSubmission(existing)
+    try:
+        with transaction.atomic():
+            key = vault.datakey_create(purpose="cards.holder")
+            holder = Holder(
+                organisation=organisation,
+                data_key=key,
+                created_by=acting_user,
+                submission_token=submission_token or None,
+                duplicate_index=duplicate_index(
+                    profile["given_names"], profile["family_names"], str(profile["date_of_birth"])
+                ),
+            )
+            _seal_profile(holder, {**profile, "date_of_birth": str(profile["date_of_birth"])})
+            holder.sealed_photo = vault.seal_bytes(key, photo_jpeg, context=holder.photo_context)
+            holder.save(force_insert=True)
+            check = DocumentCheck.objects.create(holder=holder, checked_by=acting_user)
+            check.document_types.set(document_types)
+            audit_entry_create(
+                acting_user=acting_user,
+                action="cards.holder.enroll",
+                target=holder,
+                detail={"document_types": sorted(t.code for t in document_types)},
+            )
+            card = card_issue(acting_user=acting_user, holder=holder, issued_at=issued_at)
+    except IntegrityError:
+        existing = Holder.objects.filter(submission_token=submission_token).first() if submission_token else None
+        if existing is None:
+            raise
+        raise DuplicateSubmission(existing) from None
+    return holder, card
+
+
+def _signed_code(holder: Holder, profile: dict, photo_jpeg: bytes, *, number, entry, issued_at, expires_at):
+    store = keys.ensure_keys()
+    signer = store.active_signer(PURPOSE_CARD)
+    with Image.open(io.BytesIO(photo_jpeg)) as image:
+        photo = make_photo(image)
+    claims = CardClaims(
+        issuer=keys.issuer(),
+        card_number=number,
+        given_names=profile["given_names"],
+        family_names=profile["family_names"],
+        date_of_birth=profile["date_of_birth"],
+        city=getattr(settings, "SANSPEUR_CITY_NAME", "Montréal"),
+        photo=photo,
+        status_list_uri=keys.status_list_uri(entry.status_list_id),
+        status_index=entry.index,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        borough=profile.get("borough") or None,
+    )
+    return issue(claims, signer), signer.kid.hex()
+
+
+def _open(holder: Holder) -> tuple[dict, bytes]:
+    profile = vault.open_fields(holder.data_key, holder.sealed_profile, context=holder.profile_context)
+    photo = vault.open_bytes(holder.data_key, holder.sealed_photo, context=holder.photo_context)
+    return profile, photo
+
+
+def _new_number() -> str:
+    while True:
+        number = new_card_number()
+        if not Card.objects.filter(number=number).exists():
+            return number
+
+
+def card_issue(*, acting_user, holder: Holder, photo_jpeg: bytes | None = None, issued_at=None) -> Card:
+    """A new card: number, random status index, signed code (sealed with the holder's key)."""
+    with transaction.atomic():
+        holder = Holder.objects.select_for_update().select_related("data_key").get(pk=holder.pk)
+        if holder.is_shredded:
+            raise ValueError("holder record is shredded")
+        if photo_jpeg is not None:
+            holder.sealed_photo = vault.seal_bytes(holder.data_key, photo_jpeg, context=holder.photo_context)
+        profile, photo = _open(holder)
+        now = (issued_at or timezone.now()).replace(microsecond=0)
+        expires_at = add_months(now, CardRules.current().validity_months)
+        entry = keys.allocate_entry(keep_until=expires_at)
+        number = _new_number()
+        card = Card(
+            holder=holder,
+            number=number,
+            status_entry=entry,
+            issued_at=now,
+            expires_at=expires_at,
+            issued_by=acting_user,
+        )
+        code, card.signing_kid = _signed_code(
+            holder, profile, photo, number=number, entry=entry, issued_at=now, expires_at=expires_at
+        )
+        card.sealed_code = vault.seal_bytes(holder.data_key, code.encode("ascii"), context=card.code_context)
+        card.save(force_insert=True)
+        holder.needs_new_card = False
+        holder.save(update_fields=["needs_new_card", "sealed_photo"])
+        audit_entry_create(
+            acting_user=acting_user, action="cards.card.issue", target=card, detail={"holder": str(holder.pk)}
+        )
+        return card
+
+
+def card_renew(*, acting_user, card: Card) -> Card:
+    """Same number and status index, new expiry, new signed code."""
+    with transaction.atomic():
+        card = Card.objects.select_for_update().select_related("holder__data_key", "status_entry").get(pk=card.pk)
+        if card.state != Card.State.ACTIVE and card.state != Card.State.EXPIRED:
+            raise ValueError("only a valid or expired card can be renewed")
+        holder = card.holder
+        profile, photo = _open(holder)
+        now = timezone.now().replace(microsecond=0)
+        card.expires_at = add_months(now, CardRules.current().validity_months)
+        card.issued_at = now
+        entry = card.status_entry
+        entry.keep_until = card.expires_at
+        entry.save(update_fields=["keep_until"])
+        if entry.status != STATUS_VALID:
+            keys.status_entry_set(entry, STATUS_VALID)
+        code, card.signing_kid = _signed_code(
+            holder, profile, photo, number=card.number, entry=entry, issued_at=now, expires_at=card.expires_at
+        )
+        card.sealed_code = vault.seal_bytes(holder.data_key, code.encode("ascii"), context=card.code_context)
+        card.state = Card.State.ACTIVE
+        card.save(update_fields=["expires_at", "issued_at", "signing_kid", "sealed_code", "state"])
+        Holder.objects.filter(pk=holder.pk).update(needs_new_card=False)
+        audit_entry_create(acting_user=acting_user, action="cards.card.renew", target=card)
+        return card
+
+
+def _set_state(card: Card, state: str, status: int, reason: str = "") -> None:
+    card.state = state
+    card.reason = reason
+    card.save(update_fields=["state", "reason"])
+    keys.status_entry_set(card.status_entry, status)
+
+
+def card_revoke(*, acting_user, card: Card, reason: str) -> Card:
+    if reason not in Card.Reason.values:
+        raise ValueError("unknown reason")
+    with transaction.atomic():
+        card = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
+        if card.state == Card.State.REVOKED:
+            return card
+        _set_state(card, Card.State.REVOKED, STATUS_REVOKED, reason)
+        audit_entry_create(acting_user=acting_user, action="cards.card.revoke", target=card, detail={"reason": reason})
+        return card
+
+
+def card_suspend(*, acting_user, card: Card) -> Card:
+    with transaction.atomic():
+        card = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
+        if card.state != Card.State.ACTIVE:
+            raise ValueError("only a valid card can be suspended")
+        _set_state(card, Card.State.SUSPENDED, STATUS_SUSPENDED)
+        audit_entry_create(acting_user=acting_user, action="cards.card.suspend", target=card)
+        return card
+
+
+def card_reinstate(*, acting_user, card: Card) -> Card:
+    with transaction.atomic():
+        card = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
+        if card.state != Card.State.SUSPENDED:
+            raise ValueError("only a suspended card can be reinstated")
+        _set_state(card, Card.State.ACTIVE, STATUS_VALID)
+        audit_entry_create(acting_user=acting_user, action="cards.card.reinstate", target=card)
+        return card
+
+
+def card_replace(*, acting_user, card: Card, reason: str) -> Card:
+    """Lost, stolen or damaged: the old card is revoked in the status list, a new number issued."""
+    if reason not in (Card.Reason.LOST, Card.Reason.STOLEN, Card.Reason.DAMAGED):
+        raise ValueError("unknown reason")
+    with transaction.atomic():
+        old = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
+        if old.state != Card.State.REVOKED:
+            _set_state(old, Card.State.REVOKED, STATUS_REVOKED, reason)
+        new = card_issue(acting_user=acting_user, holder=old.holder)
+        audit_entry_create(
+            acting_user=acting_user,
+            action="cards.card.replace",
+            target=old,
+            detail={"reason": reason, "new_card": str(new.pk)},
+        )
+        return new
+
+
+def card_expire(*, acting_user, card: Card) -> bool:
+    """Automatic expiry (the signed code expires by itself; the record's state follows)."""
+    with transaction.atomic():
+        card = Card.objects.select_for_update().get(pk=card.pk)
+        if card.state not in (Card.State.ACTIVE, Card.State.SUSPENDED) or card.expires_at > timezone.now():
+            return False
+        card.state = Card.State.EXPIRED
+        card.save(update_fields=["state"])
+        audit_entry_create(acting_user=acting_user, action="cards.card.expire", target=card)
+        return True
+
+
+def card_pdf_download(*, acting_user, card: Card) -> str:
+    """The card's signed code, for the PDF made on the fly; the download is audited."""
+    with transaction.atomic():
+        holder = card.holder
+        code = vault.open_bytes(holder.data_key, card.sealed_code, context=card.code_context).decode("ascii")
+        audit_entry_create(acting_user=acting_user, action="cards.card.download_pdf", target=card)
+        return code
+
+
+# --- shredding -------------------------------------------------------------------------------
+def _shred(holder: Holder) -> None:
+    vault.datakey_shred(holder.data_key)
+    Card.objects.filter(holder=holder).update(sealed_code=None)
+    holder.sealed_profile = None
+    holder.sealed_photo = None
+    holder.duplicate_index = ""
+    holder.submission_token = None
+    holder.shredded_at = timezone.now()
+    holder.save(update_fields=["sealed_profile", "sealed_photo", "duplicate_index", "submission_token", "shredded_at"])
+
+
+def holder_forget(*, acting_user, holder: Holder) -> None:
+    """On request: revoke every card, crypto-shred, delete the record. An anonymous counter remains.
+
+    The status entries stay (detached) until the old cards' expiry so those cards keep verifying
+    as revoked.
+    """
+    with transaction.atomic():
+        holder = Holder.objects.select_for_update().select_related("data_key").get(pk=holder.pk)
+        cards = list(Card.objects.select_for_update().select_related("status_entry").filter(holder=holder))
+        for card in cards:
+            if card.status_entry.status != STATUS_REVOKED:
+                keys.status_entry_set(card.status_entry, STATUS_REVOKED)
+        audit_entry_create(
+            acting_user=acting_user, action="cards.holder.forget", target=holder, detail={"cards": len(cards)}
+        )
+        _shred(holder)
+        Card.objects.filter(holder=holder).delete()
+        holder.delete()
+        _count("holders_forgotten")
+
+
+def holder_shred(*, acting_user, holder: Holder, now: datetime | None = None) -> bool:
+    """Retention: crypto-shred a record a while after its last card expired. Idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        holder = Holder.objects.select_for_update().select_related("data_key").get(pk=holder.pk)
+        if holder.is_shredded:
+            return False
+        latest = holder.cards.order_by("-expires_at").values_list("expires_at", flat=True).first()
+        if latest is None or latest + timedelta(days=retention_days()) > now:
+            return False
+        _shred(holder)
+        audit_entry_create(acting_user=acting_user, action="cards.holder.shred", target=holder)
+        return True
+
+
+# --- rules -------------------------------------------------------------------------------------
+def card_rules_update(*, acting_user, rules: CardRules, changes: dict) -> CardRules:
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(rules, name, value)
+        rules.save()
+        audit_entry_create(
+            acting_user=acting_user, action="cards.rules.update", target=rules, detail={"fields": sorted(changes)}
+        )
+        return rules
+
+
+def document_type_save(*, acting_user, document_type: DocumentType) -> DocumentType:
+    with transaction.atomic():
+        created = document_type.pk is None
+        document_type.save()
+        audit_entry_create(
+            acting_user=acting_user,
+            action="cards.document_type." + ("create" if created else "update"),
+            target=document_type,
+            detail={"code": document_type.code},
+        )
+        return document_type
+
+
+# --- import ------------------------------------------------------------------------------------
+def holder_import(*, acting_user, organisation, rows: list[dict]) -> list[Holder]:
+    """All or nothing: the rows are already validated. Imported holders need a new card (no photo)."""
+    created = []
+    with transaction.atomic():
+        for row in rows:
+            key = vault.datakey_create(purpose="cards.holder")
+            holder = Holder(
+                organisation=row.get("organisation") or organisation,
+                data_key=key,
+                created_by=acting_user,
+                needs_new_card=True,
+                imported=True,
+                duplicate_index=duplicate_index(row["given_names"], row["family_names"], row["date_of_birth"]),
+            )
+            _seal_profile(holder, row)
+            holder.save(force_insert=True)
+            audit_entry_create(acting_user=acting_user, action="cards.holder.import", target=holder)
+            created.append(holder)
+    return created

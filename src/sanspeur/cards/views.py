@@ -1,0 +1,323 @@
+"""Staff pages for enrollment and cards, and the public well-known documents for verifiers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from sanspeur.accounts.decorators import staff_view
+
+from . import keys, selectors, services
+from .forms import (
+    CardRulesForm,
+    DocumentTypeForm,
+    EnrollForm,
+    ForgetForm,
+    IssuePhotoForm,
+    ReplaceForm,
+    RevokeForm,
+    SearchForm,
+)
+from .models import CardRules, DocumentType, Holder, StatusList
+from .pdf import card_pdf
+from .photos import jpeg_data_url
+
+ENROLL = "accounts.enroll_residents"
+MANAGE = "accounts.manage_cards"
+RULES = "accounts.manage_card_rules"
+
+
+def _upload_dropped(request) -> bool:
+    """Files over FILE_UPLOAD_MAX_MEMORY_SIZE are dropped by the memory-only upload handler."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return length > settings.FILE_UPLOAD_MAX_MEMORY_SIZE and "photo_upload" not in request.FILES
+
+
+def _organisation_required(request):
+    if request.user.organisation_id is None:
+        raise Http404
+
+
+def _already_submitted(request, holder):
+    if holder.organisation_id != request.user.organisation_id:
+        raise Http404
+    messages.info(request, _("This form was already submitted: here is the record it created."))
+    return redirect("cards:holder_detail", pk=holder.pk)
+
+
+# --- enrollment ------------------------------------------------------------------------------
+@staff_view(ENROLL)
+def enroll(request):
+    _organisation_required(request)
+    duplicate = None
+    if request.method == "POST":
+        show_confirm = bool(request.POST.get("duplicate_seen"))
+        form = EnrollForm(request.POST, request.FILES, show_confirm=show_confirm)
+        form.upload_dropped = _upload_dropped(request)
+        already = Holder.objects.filter(submission_token=request.POST.get("submission_token") or None).first()
+        if already is not None:
+            return _already_submitted(request, already)
+        if form.is_valid():
+            data = form.cleaned_data
+            index = services.duplicate_index(data["given_names"], data["family_names"], str(data["date_of_birth"]))
+            duplicate = selectors.possible_duplicate(index)
+            if duplicate is not None and not data.get("confirm_duplicate"):
+                # Keep the photo in the page so the agent does not have to take it again.
+                form = EnrollForm(
+                    {**request.POST.dict(), "photo_data": jpeg_data_url(data["photo"])}, show_confirm=True
+                )
+                form.is_valid()
+                return render(request, "cards/enroll.html", {"form": form, "duplicate": duplicate}, status=200)
+            try:
+                holder, card = services.holder_enroll(
+                    acting_user=request.user,
+                    organisation=request.user.organisation,
+                    profile=data,
+                    photo_jpeg=data["photo"],
+                    document_types=data["document_types"],
+                    submission_token=data["submission_token"],
+                )
+            except services.DuplicateSubmission as error:
+                return _already_submitted(request, error.holder)
+            messages.success(request, _("Card issued."))
+            return redirect("cards:holder_detail", pk=holder.pk)
+        if form.cleaned_data.get("photo"):
+            # Keep a good photo (camera or upload) while the agent fixes the other fields.
+            form.data = form.data.copy()
+            form.data["photo_data"] = jpeg_data_url(form.cleaned_data["photo"])
+    else:
+        form = EnrollForm()
+    return render(request, "cards/enroll.html", {"form": form, "duplicate": duplicate})
+
+
+# --- holders ---------------------------------------------------------------------------------------
+@staff_view(ENROLL)
+def holder_list(request):
+    holders = selectors.holders_for(request.user).prefetch_related("cards")
+    wants_search = any(request.GET.get(name) for name in ("given_names", "family_names", "date_of_birth"))
+    search = SearchForm(request.GET if wants_search else None)
+    searched = False
+    if search.is_valid():
+        searched = True
+        data = search.cleaned_data
+        index = services.duplicate_index(data["given_names"], data["family_names"], str(data["date_of_birth"]))
+        holders = holders.filter(duplicate_index=index)
+    number = (request.GET.get("number") or "").strip().upper().replace("-", "")
+    if number:
+        searched = True
+        holders = holders.filter(cards__number=number)
+    return render(
+        request,
+        "cards/holder_list.html",
+        {"holders": holders[:200], "search": search, "searched": searched, "number": number},
+    )
+
+
+@staff_view(ENROLL)
+def holder_detail(request, pk):
+    holder = selectors.holder_get(acting_user=request.user, pk=pk)
+    profile = selectors.holder_profile(acting_user=request.user, holder=holder)
+    photo_url = jpeg_data_url(profile["photo"]) if profile and profile.get("photo") else None
+    checks = holder.document_checks.prefetch_related("document_types").select_related("checked_by")
+    return render(
+        request,
+        "cards/holder_detail.html",
+        {
+            "holder": holder,
+            "profile": profile,
+            "photo_url": photo_url,
+            "cards": holder.cards.all(),
+            "checks": checks,
+            "revoke_form": RevokeForm(),
+            "replace_form": ReplaceForm(),
+            "forget_form": ForgetForm(),
+            "issue_form": IssuePhotoForm() if holder.needs_new_card and not holder.is_shredded else None,
+        },
+    )
+
+
+@staff_view(ENROLL)
+def card_pdf_view(request, pk):
+    card = selectors.card_get(acting_user=request.user, pk=pk)
+    if card.holder.is_shredded or card.sealed_code is None:
+        raise Http404
+    code = services.card_pdf_download(acting_user=request.user, card=card)
+    profile = selectors.holder_profile(acting_user=request.user, holder=card.holder, purpose="print")
+    pdf = card_pdf(
+        code=code, profile=profile, photo_jpeg=profile["photo"], number=card.display_number, expires_at=card.expires_at
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="carte-{card.number}.pdf"'
+    return response
+
+
+def _card_action(request, pk, action):
+    card = selectors.card_get(acting_user=request.user, pk=pk)
+    try:
+        result = action(card)
+    except ValueError:
+        messages.error(request, _("This action is not possible for this card in its current state."))
+        return redirect("cards:holder_detail", pk=card.holder_id)
+    if result is not None:
+        return result
+    return redirect("cards:holder_detail", pk=card.holder_id)
+
+
+@require_POST
+@staff_view(MANAGE)
+def card_renew(request, pk):
+    def action(card):
+        services.card_renew(acting_user=request.user, card=card)
+        messages.success(request, _("Card renewed. Print the new card."))
+
+    return _card_action(request, pk, action)
+
+
+@require_POST
+@staff_view(MANAGE)
+def card_replace(request, pk):
+    def action(card):
+        form = ReplaceForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a reason."))
+            return None
+        services.card_replace(acting_user=request.user, card=card, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The old card is revoked and a new card was issued. Print the new card."))
+
+    return _card_action(request, pk, action)
+
+
+@require_POST
+@staff_view(MANAGE)
+def card_revoke(request, pk):
+    def action(card):
+        form = RevokeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a reason."))
+            return None
+        services.card_revoke(acting_user=request.user, card=card, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Card revoked."))
+
+    return _card_action(request, pk, action)
+
+
+@require_POST
+@staff_view(MANAGE)
+def card_suspend(request, pk):
+    def action(card):
+        services.card_suspend(acting_user=request.user, card=card)
+        messages.success(request, _("Card suspended."))
+
+    return _card_action(request, pk, action)
+
+
+@require_POST
+@staff_view(MANAGE)
+def card_reinstate(request, pk):
+    def action(card):
+        services.card_reinstate(acting_user=request.user, card=card)
+        messages.success(request, _("Card reinstated."))
+
+    return _card_action(request, pk, action)
+
+
+@require_POST
+@staff_view(MANAGE)
+def holder_issue(request, pk):
+    holder = selectors.holder_get(acting_user=request.user, pk=pk)
+    form = IssuePhotoForm(request.POST, request.FILES)
+    form.upload_dropped = _upload_dropped(request)
+    if not form.is_valid() or holder.is_shredded:
+        for error in form.errors.get("photo_upload", []):
+            messages.error(request, error)
+        return redirect("cards:holder_detail", pk=holder.pk)
+    services.card_issue(acting_user=request.user, holder=holder, photo_jpeg=form.cleaned_data["photo"])
+    messages.success(request, _("Card issued."))
+    return redirect("cards:holder_detail", pk=holder.pk)
+
+
+@require_POST
+@staff_view(MANAGE)
+def holder_forget(request, pk):
+    holder = selectors.holder_get(acting_user=request.user, pk=pk)
+    form = ForgetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect("cards:holder_detail", pk=holder.pk)
+    services.holder_forget(acting_user=request.user, holder=holder)
+    messages.success(request, _("The record was destroyed and its cards revoked."))
+    return redirect("cards:holder_list")
+
+
+# --- rules -----------------------------------------------------------------------------------------
+@staff_view(RULES)
+def rules(request):
+    current = CardRules.current()
+    form = CardRulesForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.card_rules_update(acting_user=request.user, rules=current, changes=changes)
+        messages.success(request, _("Rules saved."))
+        return redirect("cards:rules")
+    return render(request, "cards/rules.html", {"form": form, "document_types": DocumentType.objects.all()})
+
+
+@staff_view(RULES)
+def document_type_edit(request, pk=None):
+    instance = get_object_or_404(DocumentType, pk=pk) if pk else DocumentType()
+    form = DocumentTypeForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_type_save(acting_user=request.user, document_type=form.save(commit=False))
+        except ValidationError as error:  # pragma: no cover - model validation already ran
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Document type saved."))
+            return redirect("cards:rules")
+    return render(request, "cards/document_type_form.html", {"form": form, "instance": instance})
+
+
+# --- public documents for verifiers ---------------------------------------------------------
+def _cached(request, body: bytes, etag: str, content_type: str, max_age: int):
+    quoted = f'"{etag}"'
+    if quoted in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=content_type)
+    response["ETag"] = quoted
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def status_list(request, list_id):
+    if not StatusList.objects.filter(pk=list_id).exists():
+        raise Http404
+    with transaction.atomic():
+        current = keys.status_list_current(list_id)
+    return _cached(request, bytes(current.token), current.etag, "application/statuslist+cwt", 60)
+
+
+@require_GET
+def trust_list(request):
+    with transaction.atomic():
+        document = keys.trust_list_current()
+    return _cached(request, bytes(document.content), document.etag, "application/jose", 60)
+
+
+@require_GET
+def trust_root(request):
+    pem = keys.trust_root_pem()
+    import hashlib
+
+    return _cached(request, pem, hashlib.sha256(pem).hexdigest()[:32], "application/x-pem-file", 3600)
