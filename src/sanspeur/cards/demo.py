@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from sanspeur.accounts.models import User
+from sanspeur.core.boroughs import BOROUGHS
 
 from . import keys
-from .boroughs import BOROUGHS
 from .faces import face_jpeg
 from .models import Card, DocumentType, Holder
 from .services import card_expire, card_revoke, duplicate_index, holder_enroll

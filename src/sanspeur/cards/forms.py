@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sanspeur.core.boroughs import BOROUGH_CHOICES
 from sanspeur.core.forms import AccessibleFormMixin
 
-from .boroughs import BOROUGH_CHOICES
 from .models import Card, CardRules, DocumentType
 from .photos import clean_photo, decode_data_url
 

@@ -3,9 +3,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sanspeur.core.boroughs import BOROUGHS
 from sanspeur.core.forms import AccessibleFormMixin
 
-from .models import BOROUGHS, CATEGORIES, PARTNERS, Case
+from .models import CATEGORIES, PARTNERS, Case
 
 OFF = {"autocomplete": "off"}
 MONTHS = [("", _("I don't know / prefer not to say"))] + [(str(i), str(i)) for i in range(1, 13)]

@@ -22,28 +22,6 @@ CATEGORIES = [
     ("other", _("Something else")),
 ]
 
-BOROUGHS = [
-    "Ahuntsic-Cartierville",
-    "Anjou",
-    "Côte-des-Neiges–Notre-Dame-de-Grâce",
-    "L'Île-Bizard–Sainte-Geneviève",
-    "Lachine",
-    "LaSalle",
-    "Le Plateau-Mont-Royal",
-    "Le Sud-Ouest",
-    "Mercier–Hochelaga-Maisonneuve",
-    "Montréal-Nord",
-    "Outremont",
-    "Pierrefonds-Roxboro",
-    "Rivière-des-Prairies–Pointe-aux-Trembles",
-    "Rosemont–La Petite-Patrie",
-    "Saint-Laurent",
-    "Saint-Léonard",
-    "Verdun",
-    "Ville-Marie",
-    "Villeray–Saint-Michel–Parc-Extension",
-]
-
 
 class UnitKey(models.Model):
     """The unit's key pair. The private key is stored only encrypted under the unit passphrase."""

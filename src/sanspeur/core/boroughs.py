@@ -1,4 +1,7 @@
-"""Montréal's 19 boroughs (arrondissements)."""
+"""Montréal's 19 boroughs (arrondissements), spelled as the city spells them.
+
+The one list every app uses (forms, demo data, reports). Proper names: not translated.
+"""
 
 BOROUGHS = [
     "Ahuntsic-Cartierville",
