@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "verify"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.app, name="app"),
+    path("config.json", views.config, name="config"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+]

@@ -1,0 +1,191 @@
+from django import forms
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from sanspeur.accounts.models import Organisation
+from sanspeur.core.forms import AccessibleFormMixin
+
+from . import antibot
+from .constants import BOROUGH_CHOICES, SPOKEN_LANGUAGES, ServiceKind
+from .models import Event, Service, Session
+from .rules import DOCUMENT_KINDS
+
+
+class BookingForm(AccessibleFormMixin, forms.Form):
+    places = forms.TypedChoiceField(label=_("Number of places"), coerce=int)
+    reminder = forms.CharField(
+        label=_("Phone or e-mail for a reminder (optional)"),
+        required=False,
+        max_length=120,
+        help_text=_("Leave empty if you prefer. If you give one, it is encrypted and deleted right after the event."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    answer = forms.CharField(label="", max_length=4, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    token = forms.CharField(widget=forms.HiddenInput)
+    # Honeypot: hidden from people (CSS and aria-hidden), filled by naive bots.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def __init__(self, *args, max_places: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["places"].choices = [(n, str(n)) for n in range(1, max_places + 1)]
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        if not self.is_bound:
+            token, a, b = antibot.issue()
+            self.initial["token"] = token
+            self._numbers = (a, b)
+        else:
+            self._numbers = antibot.question_numbers(self.data.get("token", "")) or (0, 0)
+            if self._numbers == (0, 0):
+                token, a, b = antibot.issue()
+                self._numbers = (a, b)
+        a, b = self._numbers
+        self.fields["answer"].label = _("To show you are a person: how much is %(a)s + %(b)s?") % {"a": a, "b": b}
+
+    def clean_reminder(self):
+        value = self.cleaned_data["reminder"].strip()
+        if not value:
+            return ""
+        if "@" in value:
+            validate_email(value)
+            return value
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if len(digits) < 10 or len(digits) > 15 or any(ch not in "0123456789 +-()." for ch in value):
+            raise forms.ValidationError(_("Enter a phone number or an e-mail address, or leave the field empty."))
+        return digits
+
+
+class CodeForm(AccessibleFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Booking code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class PrecheckForm(forms.Form):
+    docs = forms.MultipleChoiceField(
+        label=_("Documents you have"),
+        required=False,
+        choices=[(kind.code, kind.label) for kind in DOCUMENT_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class PublicFilterForm(forms.Form):
+    borough = forms.ChoiceField(label=_("Borough"), required=False, choices=[("", _("All boroughs")), *BOROUGH_CHOICES])
+    service = forms.ChoiceField(
+        label=_("Service"), required=False, choices=[("", _("All services")), *ServiceKind.choices]
+    )
+    language = forms.ChoiceField(
+        label=_("Language spoken"), required=False, choices=[("", _("All languages")), *SPOKEN_LANGUAGES]
+    )
+
+
+# --- Staff -----------------------------------------------------------------------------------
+class EventForm(AccessibleFormMixin, forms.ModelForm):
+    language_list = forms.MultipleChoiceField(
+        label=_("Languages spoken"), choices=SPOKEN_LANGUAGES, widget=forms.CheckboxSelectMultiple
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Partner organisations"),
+        queryset=Organisation.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "is_mobile",
+            "date",
+            "start_time",
+            "end_time",
+            "address",
+            "borough",
+            "directory_location_id",
+            "is_published",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "start_time": forms.TimeInput(attrs={"type": "time"}),
+            "end_time": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["language_list"] = self.instance.language_codes
+            self.initial["organisations"] = list(self.instance.organisations.all())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_time") and data.get("end_time") and data["end_time"] <= data["start_time"]:
+            self.add_error("end_time", _("The end must come after the start."))
+        if not data.get("address") and not data.get("directory_location_id"):
+            self.add_error("address", _("Give an address or a directory location."))
+        return data
+
+    def event_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["languages"] = "," + ",".join(self.cleaned_data["language_list"]) + ","
+        return data
+
+
+class ServiceForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["kind", "max_places_per_code", "grace_minutes"]
+
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["max_places_per_code"].min_value = 1
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        if self.event and self.event.services.filter(kind=kind).exists():
+            raise forms.ValidationError(_("This event already offers this service."))
+        return kind
+
+    def clean_max_places_per_code(self):
+        value = self.cleaned_data["max_places_per_code"]
+        if value < 1 or value > 12:
+            raise forms.ValidationError(_("Between 1 and 12."))
+        return value
+
+
+class SessionForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["starts_at", "ends_at", "capacity", "released_at"]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "released_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The end must come after the start."))
+        if data.get("released_at") and data.get("starts_at") and data["released_at"] >= data["starts_at"]:
+            self.add_error("released_at", _("Booking must open before the time slot starts."))
+        if data.get("capacity") is not None and data["capacity"] < 1:
+            self.add_error("capacity", _("At least 1 place."))
+        return data
+
+
+class WalkInForm(AccessibleFormMixin, forms.Form):
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(), empty_label=None)
+    language = forms.ChoiceField(label=_("Language spoken"), choices=SPOKEN_LANGUAGES)
+    count = forms.IntegerField(label=_("Number of people"), min_value=1, max_value=50, initial=1)
+
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = event.services.all()
+
+
+class PeriodForm(AccessibleFormMixin, forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))

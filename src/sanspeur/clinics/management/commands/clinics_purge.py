@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from sanspeur.clinics.services import bookings_purge
+
+
+class Command(BaseCommand):
+    help = (
+        "Shred reminder contacts of finished time slots and delete individual bookings of events that ended "
+        "N days ago (SANSPEUR_CLINICS_PURGE_AFTER_DAYS, default 1). Counters stay. Idempotent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=None)
+
+    def handle(self, *args, **options):
+        result = bookings_purge(days=options["days"])
+        self.stdout.write(
+            f"reminders shredded: {result['reminders']}, bookings deleted: {result['bookings']}, "
+            f"events purged: {result['events']}"
+        )

@@ -1,0 +1,130 @@
+"""Clinics and appointments: events, the services they offer, time slots, anonymous bookings.
+
+A booking holds no name, phone or e-mail. Its code is never stored: only a keyed hash of it
+(``code_hash``), so a copy of the database cannot be used to open or cancel anyone's booking. An
+optional reminder contact is sealed in the vault and shredded once the event is over; bookings are
+deleted a few days later, while the aggregate counters (``Tally``) stay.
+"""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .constants import BOROUGH_CHOICES, SPOKEN_LANGUAGE_NAMES, ServiceKind
+
+
+class Event(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    is_mobile = models.BooleanField(_("mobile clinic"), default=True)
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"))
+    end_time = models.TimeField(_("end time"))
+    # A directory location, resolved softly at render time (no link to the directory's tables).
+    directory_location_id = models.UUIDField(_("directory location id"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    borough = models.CharField(_("borough"), max_length=80, choices=BOROUGH_CHOICES)
+    organisations = models.ManyToManyField(
+        "accounts.Organisation", blank=True, related_name="clinic_events", verbose_name=_("partner organisations")
+    )
+    # Comma-wrapped language codes (",fr,es,") so that one portable LIKE filters them.
+    languages = models.CharField(_("languages spoken"), max_length=200, default=",fr,en,")
+    is_published = models.BooleanField(_("published"), default=True)
+    purged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "start_time"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date})"
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
+
+    @property
+    def language_names(self) -> list[str]:
+        return [SPOKEN_LANGUAGE_NAMES.get(code, code) for code in self.language_codes]
+
+
+class Service(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="services")
+    kind = models.CharField(_("service"), max_length=30, choices=ServiceKind.choices)
+    max_places_per_code = models.PositiveSmallIntegerField(_("places one code can hold"), default=1)
+    grace_minutes = models.PositiveSmallIntegerField(_("grace period (minutes)"), default=15)
+
+    class Meta:
+        ordering = ["event", "kind"]
+        constraints = [models.UniqueConstraint(fields=["event", "kind"], name="clinics_one_service_kind_per_event")]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+class Session(models.Model):
+    """A time slot of one service, with its capacity, bookable from ``released_at``."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("capacity"))
+    released_at = models.DateTimeField(_("booking opens at"))
+    # Written at the start of every booking transaction: on SQLite it takes the write lock first.
+    lock_version = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CHECKED_IN = "checked_in", _("Checked in")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("Place released (no-show)")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
+    code_hash = models.CharField(max_length=128, unique=True)
+    places = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    language = models.CharField(max_length=8, default="fr")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Waiting-list order (FIFO): the time the person joined it; ties broken by id.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    reminder_key = models.ForeignKey("core.DataKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sealed_reminder = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["session", "status"])]
+
+    @property
+    def reminder_context(self) -> str:
+        return f"clinics.booking:{self.pk}:reminder"
+
+
+class Tally(models.Model):
+    """Aggregate counters, updated when people are served or places released. Never purged."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", _("Served with a booking")
+        WALK_IN = "walk_in", _("Walk-in")
+        NO_SHOW = "no_show", _("No-show")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tallies")
+    service_kind = models.CharField(max_length=30, choices=ServiceKind.choices)
+    language = models.CharField(max_length=8)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "service_kind", "language", "kind"], name="clinics_one_tally_row")
+        ]

@@ -1,0 +1,148 @@
+"""Reads of the clinics app."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from . import codes
+from .constants import SPOKEN_LANGUAGE_NAMES, ServiceKind
+from .models import Booking, Event, Session, Tally
+from .services import ACTIVE, code_hash
+
+
+def public_events(*, borough: str = "", service: str = "", language: str = ""):
+    events = Event.objects.filter(is_published=True, date__gte=timezone.localdate()).prefetch_related(
+        "services", "organisations"
+    )
+    if borough:
+        events = events.filter(borough=borough)
+    if service:
+        events = events.filter(services__kind=service)
+    if language:
+        events = events.filter(languages__contains=f",{language},")
+    return events.distinct()
+
+
+def location_label(event: Event) -> str:
+    """The directory location's name if the directory app knows it, else the ad-hoc address."""
+    if event.directory_location_id:
+        try:
+            from django.utils.translation import get_language
+
+            from sanspeur.directory.models import Location  # optional, its models are in flux
+
+            location = Location.objects.filter(pk=event.directory_location_id).first()
+            if location is not None and not getattr(location, "is_confidential", False):
+                names = location.name if isinstance(location.name, dict) else {}
+                name = names.get(get_language()) or names.get("fr") or next(iter(names.values()), "")
+                if name:
+                    return f"{name}, {event.address}" if event.address else name
+        except Exception:  # noqa: BLE001,S110 - soft link: fall back to the address
+            pass
+    return event.address
+
+
+def used_places(session: Session) -> int:
+    return session.bookings.filter(status__in=ACTIVE).aggregate(total=Sum("places"))["total"] or 0
+
+
+def sessions_with_availability(event: Event, now=None):
+    """Per service, its sessions annotated with ``free``, ``is_open``, ``is_over``, ``waitlist``."""
+    now = now or timezone.now()
+    result = []
+    for service in event.services.all():
+        sessions = []
+        for session in service.sessions.all():
+            session.free = max(session.capacity - used_places(session), 0)
+            session.waitlist = session.bookings.filter(status=Booking.Status.WAITLISTED).count()
+            session.is_over = session.starts_at <= now
+            session.is_open = not session.is_over and session.released_at <= now
+            sessions.append(session)
+        result.append((service, sessions))
+    return result
+
+
+def booking_by_code(raw_code: str) -> Booking | None:
+    code = codes.normalise(raw_code)
+    if not code:
+        return None
+    return Booking.objects.select_related("session__service__event").filter(code_hash=code_hash(code)).first()
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    if booking.status != Booking.Status.WAITLISTED:
+        return None
+    ahead = booking.session.bookings.filter(status=Booking.Status.WAITLISTED).filter(
+        Q(queued_at__lt=booking.queued_at) | Q(queued_at=booking.queued_at, id__lt=booking.id)
+    )
+    return ahead.count() + 1
+
+
+def events_for_staff(user):
+    """City staff (or staff without an organisation) see every event; partners see theirs."""
+    events = Event.objects.all().prefetch_related("organisations")
+    organisation = getattr(user, "organisation", None)
+    if organisation is None or organisation.kind == "city":
+        return events
+    return events.filter(organisations=organisation).distinct()
+
+
+# --- Reports (aggregates only) ---------------------------------------------------------------
+def report(events) -> dict:
+    """People served per service and language, booked vs walk-in, no-shows — from the counters."""
+    rows = (
+        Tally.objects.filter(event__in=events).values("service_kind", "language", "kind").annotate(total=Sum("count"))
+    )
+    by_service: dict = defaultdict(lambda: {"booked": 0, "walk_in": 0, "no_show": 0})
+    by_language: dict = defaultdict(lambda: {"booked": 0, "walk_in": 0, "no_show": 0})
+    totals = {"booked": 0, "walk_in": 0, "no_show": 0}
+    for row in rows:
+        by_service[row["service_kind"]][row["kind"]] += row["total"]
+        by_language[row["language"]][row["kind"]] += row["total"]
+        totals[row["kind"]] += row["total"]
+    labels = dict(ServiceKind.choices)
+    return {
+        "services": [
+            {
+                "kind": kind,
+                "label": str(labels.get(kind, kind)),
+                **values,
+                "served": values["booked"] + values["walk_in"],
+            }
+            for kind, values in sorted(by_service.items())
+        ],
+        "languages": [
+            {
+                "code": code,
+                "label": SPOKEN_LANGUAGE_NAMES.get(code, code),
+                **values,
+                "served": values["booked"] + values["walk_in"],
+            }
+            for code, values in sorted(by_language.items())
+        ],
+        "totals": {**totals, "served": totals["booked"] + totals["walk_in"]},
+    }
+
+
+def report_rows(events) -> list[list]:
+    """Flat rows for the CSV export: one row per event, service, language and kind."""
+    rows = (
+        Tally.objects.filter(event__in=events)
+        .select_related("event")
+        .order_by("event__date", "event__title", "service_kind", "language", "kind")
+    )
+    return [
+        [
+            row.event.date.isoformat(),
+            row.event.title,
+            row.event.borough,
+            row.service_kind,
+            row.language,
+            row.kind,
+            row.count,
+        ]
+        for row in rows
+    ]

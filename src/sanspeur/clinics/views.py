@@ -1,0 +1,448 @@
+"""Views: thin. Public pages set no cookie (CSRF replaced by a same-origin check, like the
+protection app) and are never cached; staff pages go through ``staff_view``."""
+
+from __future__ import annotations
+
+import csv
+from functools import wraps
+
+import segno
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from sanspeur.accounts.decorators import staff_view
+
+from . import antibot, codes, rules, selectors, services
+from .forms import (
+    BookingForm,
+    CodeForm,
+    EventForm,
+    PeriodForm,
+    PrecheckForm,
+    PublicFilterForm,
+    ServiceForm,
+    SessionForm,
+    WalkInForm,
+)
+from .ics import booking_calendar
+from .models import Booking, Event, Service, Session
+
+MANAGE = "accounts.manage_clinics"
+CHECKIN = "accounts.checkin_bookings"
+
+
+def public_view(view):
+    """No cookie (CSRF is replaced by a same-origin check), nothing cached, nothing indexed."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            origin = request.headers.get("Origin")
+            if origin and origin not in ("null", f"{request.scheme}://{request.get_host()}"):
+                return HttpResponseForbidden()
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store, private"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
+
+
+def _qr(text: str, scale: int = 6) -> str:
+    return segno.make(text, error="m").svg_data_uri(scale=scale, border=2)
+
+
+def _human_message(reason: str) -> str:
+    # Literal strings so that makemessages finds them.
+    return {
+        "honeypot": _("This form could not be accepted. Please try again."),
+        "token": _("This form has expired. Please try again."),
+        "fast": _("This form was sent too quickly. Wait a few seconds and send it again."),
+        "answer": _("The answer to the question is not right. Please try again."),
+        "replay": _("This form was already sent. Please fill it in again."),
+    }[reason]
+
+
+# --- Public ----------------------------------------------------------------------------------
+@public_view
+def public_list(request):
+    form = PublicFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.public_events(**{k: v for k, v in filters.items() if v})
+    return render(request, "clinics/public_list.html", {"form": form, "events": events})
+
+
+def _public_event(pk) -> Event:
+    return get_object_or_404(Event.objects.prefetch_related("organisations"), pk=pk, is_published=True)
+
+
+@public_view
+def event_detail(request, pk):
+    event = _public_event(pk)
+    return render(
+        request,
+        "clinics/event_detail.html",
+        {
+            "event": event,
+            "location": selectors.location_label(event),
+            "services": selectors.sessions_with_availability(event),
+            "is_past": event.date < timezone.localdate(),
+        },
+    )
+
+
+@public_view
+def event_poster(request, pk):
+    event = _public_event(pk)
+    url = request.build_absolute_uri(reverse("clinics:event_detail", args=[event.pk]))
+    return render(
+        request,
+        "clinics/event_poster.html",
+        {"event": event, "location": selectors.location_label(event), "qr": _qr(url, 8), "url": url},
+    )
+
+
+@public_view
+@require_http_methods(["GET", "POST"])
+def book(request, session_id):
+    session = get_object_or_404(
+        Session.objects.select_related("service__event"), pk=session_id, service__event__is_published=True
+    )
+    service, event = session.service, session.service.event
+    now = timezone.now()
+    status = 200
+    problem = ""
+    alert = ""
+    if session.starts_at <= now:
+        problem = _("This time slot is over: it can no longer be booked.")
+    elif session.released_at > now:
+        problem = _("Booking for this time slot has not opened yet.")
+    form = BookingForm(request.POST if request.method == "POST" else None, max_places=service.max_places_per_code)
+    if request.method == "POST" and not problem:
+        if antibot.rate_limited(session.pk):
+            alert = _("Too many booking requests right now. Wait a minute and try again.")
+            status = 429
+        elif form.is_valid():
+            reason = antibot.check(
+                form.cleaned_data["token"], form.cleaned_data["answer"], form.cleaned_data["website"]
+            )
+            if reason:
+                alert = _human_message(reason)
+                status = 400
+            else:
+                try:
+                    _booking, code = services.booking_create(
+                        session_id=session.pk,
+                        places=form.cleaned_data["places"],
+                        language=get_language() or "fr",
+                        reminder=form.cleaned_data["reminder"],
+                    )
+                except services.BookingError as error:
+                    alert = error.message
+                    status = 409
+                else:
+                    return redirect("clinics:booking", code=code)
+        else:
+            status = 400
+        form = _fresh_question(form, service)
+    return render(
+        request,
+        "clinics/book.html",
+        {
+            "session": session,
+            "service": service,
+            "event": event,
+            "location": selectors.location_label(event),
+            "free": max(session.capacity - selectors.used_places(session), 0),
+            "form": form,
+            "problem": problem,
+            "alert": alert,
+        },
+        status=status,
+    )
+
+
+def _fresh_question(form: BookingForm, service: Service) -> BookingForm:
+    """After a refusal: a new question and token; the person's choices stay."""
+    fresh = BookingForm(max_places=service.max_places_per_code)
+    if not form.errors:
+        fresh.initial.update({"places": form.cleaned_data.get("places"), "reminder": form.cleaned_data.get("reminder")})
+        return fresh
+    form.data = form.data.copy()
+    form.data["token"] = fresh.initial["token"]
+    form.data["answer"] = ""
+    form.fields["answer"].label = fresh.fields["answer"].label
+    return form
+
+
+class TooManyGuesses(Exception):
+    pass
+
+
+def _find_booking(code: str) -> Booking | None:
+    """Look a code up, refusing once too many unknown codes were tried in the last minute."""
+    if antibot.lookup_misses_exceeded():
+        raise TooManyGuesses
+    booking = selectors.booking_by_code(code)
+    if booking is None:
+        antibot.lookup_misses_exceeded(record_miss=True)
+    return booking
+
+
+def _too_many_guesses(request):
+    message = _("Too many unknown codes were tried. Wait a minute and try again.")
+    return render(request, "clinics/booking_lookup.html", {"form": CodeForm(), "alert": message}, status=429)
+
+
+def _booking_or_404(code: str) -> Booking:
+    booking = _find_booking(code)
+    if booking is None:
+        raise Http404(_("No booking has this code."))
+    return booking
+
+
+@public_view
+@require_http_methods(["GET", "POST"])
+def booking(request, code):
+    normalised = codes.normalise(code)
+    if normalised is None:
+        raise Http404(_("No booking has this code."))
+    alert = ""
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        try:
+            services.booking_cancel(code=normalised)
+        except services.BookingError as error:
+            alert = error.message
+        else:
+            # No messages framework on public pages: it would set a cookie.
+            return redirect(reverse("clinics:booking", kwargs={"code": normalised}) + "?cancelled=1")
+    try:
+        booking = _booking_or_404(normalised)
+    except TooManyGuesses:
+        return _too_many_guesses(request)
+    event = booking.session.service.event
+    return render(
+        request,
+        "clinics/booking.html",
+        {
+            "booking": booking,
+            "code": codes.display(normalised),
+            "raw_code": normalised,
+            "qr": _qr(normalised, 6),
+            "session": booking.session,
+            "service": booking.session.service,
+            "event": event,
+            "location": selectors.location_label(event),
+            "position": selectors.waitlist_position(booking),
+            "alert": alert,
+            "cancelled_now": request.GET.get("cancelled") == "1" and booking.status == Booking.Status.CANCELLED,
+            "can_cancel": booking.status in (Booking.Status.CONFIRMED, Booking.Status.WAITLISTED)
+            and booking.session.ends_at > timezone.now(),
+        },
+    )
+
+
+@public_view
+def booking_ics(request, code):
+    try:
+        booking = _booking_or_404(code)
+    except TooManyGuesses:
+        return _too_many_guesses(request)
+    response = HttpResponse(
+        booking_calendar(booking, selectors.location_label(booking.session.service.event)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="rendez-vous.ics"'
+    return response
+
+
+@public_view
+def booking_lookup(request):
+    form = CodeForm(request.GET or None)
+    if form.is_valid():
+        code = codes.normalise(form.cleaned_data["code"])
+        if code is None:
+            form.add_error("code", _("This booking code is not valid. Check the characters and try again."))
+        else:
+            try:
+                found = _find_booking(code)
+            except TooManyGuesses:
+                return _too_many_guesses(request)
+            if found is None:
+                form.add_error("code", _("No booking has this code."))
+            else:
+                return redirect("clinics:booking", code=code)
+    return render(request, "clinics/booking_lookup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@public_view
+def precheck(request):
+    form = PrecheckForm(request.GET or None)
+    result = None
+    if "checked" in request.GET and form.is_valid():
+        result = rules.evaluate(form.cleaned_data["docs"], rules.active_rules())
+    return render(
+        request,
+        "clinics/precheck.html",
+        {"form": form, "result": result, "kinds": rules.DOCUMENT_KINDS, "rules": rules.active_rules()},
+    )
+
+
+# --- Staff: events ---------------------------------------------------------------------------
+def _staff_event(request, pk) -> Event:
+    return get_object_or_404(selectors.events_for_staff(request.user), pk=pk)
+
+
+@staff_view(MANAGE)
+def staff_event_list(request):
+    events = selectors.events_for_staff(request.user)
+    today = timezone.localdate()
+    return render(
+        request,
+        "clinics/staff_event_list.html",
+        {"upcoming": events.filter(date__gte=today), "past": events.filter(date__lt=today).order_by("-date")[:50]},
+    )
+
+
+@staff_view(MANAGE)
+def staff_event_edit(request, pk=None):
+    event = _staff_event(request, pk) if pk else None
+    form = EventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        event = services.event_save(
+            acting_user=request.user,
+            event=event,
+            data=form.event_data(),
+            organisations=form.cleaned_data["organisations"],
+        )
+        messages.success(request, _("The event is saved."))
+        return redirect("clinics:staff_event_detail", pk=event.pk)
+    return render(request, "clinics/staff_event_form.html", {"form": form, "event": event})
+
+
+@staff_view(MANAGE)
+def staff_event_detail(request, pk):
+    event = _staff_event(request, pk)
+    service_form = ServiceForm(event=event, prefix="service")
+    session_form = SessionForm(prefix="session")
+    if request.method == "POST":
+        if request.POST.get("action") == "service":
+            service_form = ServiceForm(request.POST, event=event, prefix="service")
+            if service_form.is_valid():
+                services.service_create(acting_user=request.user, event=event, **service_form.cleaned_data)
+                messages.success(request, _("The service is added."))
+                return redirect("clinics:staff_event_detail", pk=event.pk)
+        elif request.POST.get("action") == "session":
+            service = get_object_or_404(Service, pk=request.POST.get("service"), event=event)
+            session_form = SessionForm(request.POST, prefix="session")
+            if session_form.is_valid():
+                services.session_create(acting_user=request.user, service=service, **session_form.cleaned_data)
+                messages.success(request, _("The time slot is added."))
+                return redirect("clinics:staff_event_detail", pk=event.pk)
+    return render(
+        request,
+        "clinics/staff_event_detail.html",
+        {
+            "event": event,
+            "location": selectors.location_label(event),
+            "services": selectors.sessions_with_availability(event),
+            "service_form": service_form,
+            "session_form": session_form,
+            "report": selectors.report([event]),
+        },
+    )
+
+
+def _csv_response(rows, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(["date", "event", "borough", "service", "language", "kind", "count"])
+    writer.writerows(rows)
+    return response
+
+
+@staff_view(MANAGE)
+def staff_event_report(request, pk):
+    event = _staff_event(request, pk)
+    if request.GET.get("format") == "csv":
+        return _csv_response(selectors.report_rows([event]), f"clinic-{event.date}.csv")
+    return render(request, "clinics/staff_report.html", {"event": event, "report": selectors.report([event])})
+
+
+@staff_view(MANAGE)
+def staff_report(request):
+    form = PeriodForm(request.GET or None)
+    report = None
+    if form.is_valid():
+        events = selectors.events_for_staff(request.user).filter(
+            date__gte=form.cleaned_data["start"], date__lte=form.cleaned_data["end"]
+        )
+        if request.GET.get("format") == "csv":
+            return _csv_response(
+                selectors.report_rows(events), f"clinics-{form.cleaned_data['start']}-{form.cleaned_data['end']}.csv"
+            )
+        report = selectors.report(events)
+    return render(request, "clinics/staff_report.html", {"form": form, "report": report})
+
+
+# --- Staff: at the door ----------------------------------------------------------------------
+@staff_view(CHECKIN)
+def checkin_home(request):
+    today = timezone.localdate()
+    events = selectors.events_for_staff(request.user).filter(date__gte=today)[:30]
+    return render(request, "clinics/checkin_home.html", {"events": events, "today": today})
+
+
+@staff_view(CHECKIN)
+def checkin_event(request, pk):
+    event = _staff_event(request, pk)
+    code_form = CodeForm(prefix="door")
+    walk_in_form = WalkInForm(event=event, prefix="walkin")
+    checked = None
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "checkin":
+        code_form = CodeForm(request.POST, prefix="door")
+        if code_form.is_valid():
+            try:
+                checked = services.booking_check_in(
+                    acting_user=request.user, event=event, code=code_form.cleaned_data["code"]
+                )
+            except services.BookingError as error:
+                code_form.add_error("code", error.message)
+                status = 409
+            else:
+                code_form = CodeForm(prefix="door")
+    elif request.method == "POST" and request.POST.get("action") == "walkin":
+        walk_in_form = WalkInForm(request.POST, event=event, prefix="walkin")
+        if walk_in_form.is_valid():
+            services.walk_in_record(
+                acting_user=request.user,
+                service=walk_in_form.cleaned_data["service"],
+                language=walk_in_form.cleaned_data["language"],
+                count=walk_in_form.cleaned_data["count"],
+            )
+            messages.success(request, _("Walk-in recorded."))
+            return redirect("clinics:checkin_event", pk=event.pk)
+    return render(
+        request,
+        "clinics/checkin_event.html",
+        {
+            "event": event,
+            "code_form": code_form,
+            "walk_in_form": walk_in_form,
+            "checked": checked,
+            "report": selectors.report([event]),
+            "has_enrollment": event.services.filter(kind="enrollment").exists(),
+        },
+        status=status,
+    )

@@ -1,0 +1,63 @@
+"""Interface text of the verifier, served to the browser in every language at once
+(config.json) so that the clerk can switch language offline. ``{name}`` placeholders are
+filled in by the JavaScript."""
+
+from django.utils.translation import gettext_lazy as _
+
+UI_STRINGS = {
+    "title": _("Card verifier"),
+    "intro": _("Check a Sans peur card. Nothing you scan leaves this device."),
+    "privacy": _("Nothing is recorded or sent. The result disappears when you press Done."),
+    "service_point": _("Service point"),
+    "language": _("Language"),
+    "scan_heading": _("Read a card"),
+    "scan_camera": _("Scan with the camera"),
+    "stop_camera": _("Stop the camera"),
+    "camera_hint": _("Point the camera at the QR code on the card."),
+    "no_camera": _("No camera is available. Use a photo of the code or type it."),
+    "upload_photo": _("Photo of the QR code"),
+    "no_code_found": _("No QR code was found in this photo. Try again closer and in good light."),
+    "paste_label": _("Or type or paste the code (it starts with MTL1:)"),
+    "verify_button": _("Check the card"),
+    "result_heading": _("Result"),
+    "valid": _("VALID"),
+    "not_valid": _("NOT VALID"),
+    "reason_valid": _("The card is authentic and in good standing."),
+    "reason_malformed": _("This is not a readable Sans peur card code. Try scanning it again."),
+    "reason_unknown_issuer": _("This card was not issued by a key that this verifier trusts."),
+    "reason_bad_signature": _("The card's data does not match its signature: it has been altered or is not genuine."),
+    "reason_expired": _("The card has expired."),
+    "reason_not_yet_valid": _("The card is not valid yet."),
+    "reason_revoked": _("The card has been revoked."),
+    "reason_suspended": _("The card is suspended for now."),
+    "reason_status_list_stale": _(
+        "The card's status could not be confirmed: connect this device to the Internet to update its lists."
+    ),
+    "what_to_do_valid": _("Compare the photo with the person."),
+    "what_to_do_not_valid": _(
+        "Do not ask about the person's status. Politely suggest they contact 311 or a Sans peur office."
+    ),
+    "warning_status_list_old": _("The lists are older than recommended: update them when you are online."),
+    "field_photo": _("Photo on the card"),
+    "field_names": _("Name"),
+    "field_expiry": _("Valid until"),
+    "field_resident": _("Resident of Montréal"),
+    "field_borough": _("Borough"),
+    "field_age_18": _("18 or older"),
+    "field_date_of_birth": _("Date of birth"),
+    "yes": _("Yes"),
+    "no": _("No"),
+    "done": _("Done (clear the result)"),
+    "tally": _("Cards checked today on this device: {count}"),
+    "tally_reset": _("Reset the count"),
+    "lists_heading": _("Saved lists"),
+    "trust_list_age": _("Trusted keys: issued {age} ago"),
+    "status_list_age": _("Card statuses: issued {age} ago"),
+    "lists_missing": _("The lists are not downloaded yet: connect to the Internet once."),
+    "online": _("Online: lists update automatically."),
+    "offline": _("Offline: using the saved lists."),
+    "age_minutes": _("{n} min"),
+    "age_hours": _("{n} h"),
+    "age_days": _("{n} days"),
+    "install_hint": _("Add this page to your home screen to use it without the Internet."),
+}

@@ -1,0 +1,140 @@
+"""In Chromium: book anonymously in Spanish, cancel and rebook; the waiting list; the door."""
+
+import re
+
+import pytest
+
+from sanspeur.clinics import services
+from sanspeur.clinics.models import Booking
+from tests.conftest import STAFF_PASSWORD, screenshot, totp_now
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def answer_human_check(page):
+    label = page.locator("label[for=id_answer]").inner_text()
+    a, b = re.search(r"(\d+) \+ (\d+)", label).groups()
+    page.locator("#id_answer").fill(str(int(a) + int(b)))
+
+
+def shown_code(page) -> str:
+    return page.locator("#booking-code").inner_text().strip()
+
+
+def test_book_in_spanish_cancel_and_rebook(page, make_clinic, axe_check):
+    event, _service, session = make_clinic(capacity=5, max_places=3, kind="enrollment")
+    page.goto(f"{page.base_url}/es/clinics/")
+    axe_check(page, "public list es")
+    page.get_by_role("link", name=event.title).click()
+    assert page.locator("html").get_attribute("lang") == "es"
+    axe_check(page, "event es")
+    screenshot(page, "clinics-event-es")
+    page.get_by_role("link", name=re.compile("^Reservar")).first.click()
+    assert page.get_by_role("heading", name="Reservar una plaza").is_visible()
+    assert page.get_by_text("Quedan 5 plazas").is_visible()
+    axe_check(page, "booking form es")
+    screenshot(page, "clinics-book-es")
+    page.get_by_label("Número de plazas").select_option("2")
+    answer_human_check(page)
+    page.get_by_role("button", name="Reservar").click()
+    page.wait_for_url("**/es/clinics/booking/**")
+    code = shown_code(page)
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-.", code)
+    assert page.locator(".qr img").get_attribute("src").startswith("data:image/svg+xml")
+    assert page.locator("#booking-status").inner_text() == "Confirmada"
+    assert not page.context.cookies()
+    axe_check(page, "booking es")
+    screenshot(page, "clinics-booking-es")
+    page.get_by_role("button", name="Cancelar mi reserva").click()
+    assert page.get_by_text("Su reserva está cancelada").is_visible()
+    assert page.locator("#booking-status").inner_text() == "Cancelada"
+    page.get_by_role("link", name="Ver los otros horarios").click()
+    page.get_by_role("link", name=re.compile("^Reservar")).first.click()
+    answer_human_check(page)
+    page.get_by_role("button", name="Reservar").click()
+    page.wait_for_url("**/es/clinics/booking/**")
+    assert shown_code(page) != code
+    assert Booking.objects.filter(status="confirmed").count() == 1
+    assert not page.context.cookies()
+
+
+def test_full_slot_puts_the_next_person_on_the_waiting_list_and_a_cancellation_promotes(page, make_clinic):
+    event, _service, session = make_clinic(capacity=1)
+    _first, first_code = services.booking_create(session_id=session.pk)
+    page.goto(f"{page.base_url}/es/clinics/e/{event.pk}/")
+    page.get_by_role("link", name=re.compile("^Inscribirme en la lista de espera")).click()
+    answer_human_check(page)
+    page.get_by_role("button", name="Inscribirme en la lista de espera").click()
+    page.wait_for_url("**/es/clinics/booking/**")
+    assert page.locator("#booking-status").inner_text() == "En la lista de espera"
+    assert page.locator("#waitlist-position").inner_text() == "1"
+    services.booking_cancel(code=first_code)
+    page.reload()
+    assert page.locator("#booking-status").inner_text() == "Confirmada"
+    assert page.locator("#waitlist-position").count() == 0
+
+
+def test_check_in_at_the_door_with_real_mfa_sign_in(page, make_clinic, make_staff, city_organisation, axe_check):
+    event, _service, session = make_clinic(capacity=3, max_places=2)
+    staff = make_staff("door.browser", ["clinic_door_staff"], city_organisation)
+    _booking, code = services.booking_create(session_id=session.pk, places=2)
+    _other, other_code = services.booking_create(session_id=session.pk)
+    page.goto(page.base_url + "/fr/staff/login/?next=/fr/clinics/checkin/")
+    page.get_by_label("Nom d’utilisateur").fill("door.browser")
+    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/staff/mfa/**")
+    page.get_by_label("Code à six chiffres").fill(totp_now(staff.totp_device))
+    page.get_by_role("button", name="Vérifier").click()
+    page.goto(page.base_url + "/fr/clinics/checkin/")
+    page.get_by_role("link", name=re.compile(event.title)).click()
+    axe_check(page, "door")
+    page.get_by_label("Code de réservation").fill(code.lower())
+    page.get_by_role("button", name="Accueillir", exact=True).click()
+    checked = page.locator("#checked")
+    assert "2 places" in checked.inner_text()
+    assert other_code not in page.content()
+    screenshot(page, "clinics-door-fr")
+    page.get_by_label("Code de réservation").fill(code)
+    page.get_by_role("button", name="Accueillir", exact=True).click()
+    assert "déjà servi" in page.locator(".errorlist").first.inner_text()
+    page.get_by_label("Service").select_option(label="Vaccination")
+    page.get_by_label("Langue parlée").select_option("ht")
+    page.get_by_label("Nombre de personnes").fill("3")
+    page.get_by_role("button", name="Inscrire", exact=True).click()
+    assert page.get_by_text("Personne sans rendez-vous inscrite").is_visible()
+
+
+def test_poster_and_precheck_are_accessible(page, make_clinic, axe_check):
+    event, _service, _session = make_clinic(kind="enrollment")
+    page.goto(f"{page.base_url}/es/clinics/e/{event.pk}/poster/")
+    assert page.locator(".poster-qr img").is_visible()
+    axe_check(page, "poster es")
+    page.emulate_media(media="print")
+    screenshot(page, "clinics-poster-es-print")
+    page.emulate_media(media="screen")
+    page.goto(f"{page.base_url}/ar/clinics/precheck/")
+    axe_check(page, "precheck ar")
+    page.locator("input[value=passport]").check()
+    page.locator("input[value=shelter_letter]").check()
+    page.locator("form button[type=submit]").click()
+    assert page.locator(".result-missing").is_visible()
+    axe_check(page, "precheck result ar")
+    screenshot(page, "clinics-precheck-ar")
+
+
+def test_booking_lookup_works_at_360px(page, make_clinic, axe_check):
+    _event, _service, session = make_clinic()
+    _booking, code = services.booking_create(session_id=session.pk)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{page.base_url}/ht/clinics/booking/")
+    axe_check(page, "lookup ht")
+    page.get_by_label("Kòd rezèvasyon").fill("0000-0000-0")
+    page.get_by_role("button", name="Chèche").click()
+    assert "Pa gen okenn rezèvasyon" in page.locator(".errorlist").first.inner_text()
+    page.get_by_label("Kòd rezèvasyon").fill(code.lower())
+    page.get_by_role("button", name="Chèche").click()
+    page.wait_for_url(f"**/ht/clinics/booking/{code}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page, "booking ht 360px")
+    screenshot(page, "clinics-booking-ht-360")

@@ -1,0 +1,229 @@
+"""Public pages: anonymous booking, the human check, rate limits, no cookie, no other person's data."""
+
+import time
+from types import SimpleNamespace
+
+import pytest
+from django.core import signing
+
+from sanspeur.clinics import antibot, services
+from sanspeur.clinics.models import Booking
+from sanspeur.clinics.reminders import reminder_message
+
+from .conftest import QUESTION, TOKEN, book_with_client, code_from
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_booking_in_spanish_sets_no_cookie(client, make_clinic):
+    _event, _service, session = make_clinic()
+    response = book_with_client(client, session, lang="es")
+    assert response.status_code == 302
+    code = code_from(response)
+    assert not response.cookies
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200 and not page.cookies
+    assert "Su reserva" in html or "Tu reserva" in html
+    assert code[:4] in html and "data:image/svg+xml" in html
+    assert page["Cache-Control"].startswith("no-store")
+    booking = Booking.objects.get()
+    assert booking.language == "es" and booking.status == "confirmed"
+
+
+def test_booking_page_shows_waitlist_position_and_cancel_promotes(client, make_clinic):
+    _event, _service, session = make_clinic(capacity=1)
+    first = code_from(book_with_client(client, session))
+    second = code_from(book_with_client(client, session))
+    html = client.get(f"/en/clinics/booking/{second}/").content.decode()
+    assert 'id="waitlist-position">1<' in html
+    response = client.post(f"/en/clinics/booking/{first}/", {"action": "cancel"})
+    assert response.status_code == 302 and not response.cookies
+    assert "is cancelled" in client.get(response["Location"]).content.decode()
+    assert "Cancelled" in client.get(f"/en/clinics/booking/{first}/").content.decode()
+    assert "Confirmed" in client.get(f"/en/clinics/booking/{second}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        ({"website": "http://spam.example"}, "could not be accepted"),
+        ({"answer": "999"}, "not right"),
+        ({"token": "forged"}, "expired"),
+    ],
+)
+def test_bots_are_refused_with_a_clear_message_and_nothing_changes(client, make_clinic, tamper, message):
+    _event, _service, session = make_clinic()
+    response = book_with_client(client, session, lang="en", **tamper)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_too_fast_and_replayed_forms_are_refused(client, make_clinic, settings):
+    _event, _service, session = make_clinic(capacity=5)
+    settings.SANSPEUR_CLINICS_MIN_FORM_SECONDS = 3
+    response = book_with_client(client, session, lang="fr")
+    assert response.status_code == 400 and "trop vite" in response.content.decode()
+    assert not Booking.objects.exists()
+    # A form issued 4 seconds ago passes once; the same token again is a replay.
+    token = signing.dumps({"a": 2, "b": 3, "t": time.time() - 4, "n": "abc"}, salt=antibot.SALT)
+    data = {"token": token, "answer": "5", "places": 1, "website": "", "reminder": ""}
+    assert client.post(f"/en/clinics/slot/{session.pk}/book/", data).status_code == 302
+    replay = client.post(f"/en/clinics/slot/{session.pk}/book/", data)
+    assert replay.status_code == 400 and "already sent" in replay.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_rate_limit_per_time_slot(client, make_clinic, settings, monkeypatch):
+    settings.SANSPEUR_CLINICS_RATE_PER_SLOT = 2
+    frozen = time.time()
+    monkeypatch.setattr(antibot, "time", SimpleNamespace(time=lambda: frozen))  # all requests in one one-minute window
+    _event, _service, session = make_clinic(capacity=10)
+    assert book_with_client(client, session).status_code == 302
+    assert book_with_client(client, session).status_code == 302
+    blocked = book_with_client(client, session, lang="es")
+    assert blocked.status_code == 429
+    assert "Demasiadas" in blocked.content.decode()
+    assert Booking.objects.count() == 2
+
+
+def test_over_capacity_per_code_and_closed_slots(client, make_clinic):
+    _event, _service, session = make_clinic(max_places=2)
+    response = book_with_client(client, session, lang="en", places=5)
+    assert response.status_code == 400 and not Booking.objects.exists()
+    _e, _s, closed = make_clinic(released=False)
+    page = client.get(f"/en/clinics/slot/{closed.pk}/book/")
+    assert "has not opened yet" in page.content.decode() and "<form" not in page.content.decode().split("</header>")[1]
+
+
+def test_reminder_validation(client, make_clinic):
+    _event, _service, session = make_clinic()
+    bad = book_with_client(client, session, lang="en", reminder="call me maybe")
+    assert bad.status_code == 400 and "phone number or an e-mail" in bad.content.decode()
+    good = book_with_client(client, session, lang="en", reminder="514 555-0199")
+    assert good.status_code == 302
+    assert Booking.objects.get().sealed_reminder is not None
+
+
+def test_unknown_and_malformed_codes(client):
+    assert client.get("/es/clinics/booking/ZZZZ-ZZZZ-Z/").status_code == 404
+    lookup = client.get("/en/clinics/booking/", {"code": "0000-0000-0"})
+    assert lookup.status_code == 400 and "No booking has this code" in lookup.content.decode()
+    lookup = client.get("/en/clinics/booking/", {"code": "hello"})
+    assert "not valid" in lookup.content.decode()
+
+
+def test_precheck_is_stateless_and_translated(client):
+    response = client.get("/ht/clinics/precheck/", {"checked": "1", "docs": ["passport", "birth_certificate"]})
+    html = response.content.decode()
+    assert response.status_code == 200 and not response.cookies
+    assert 'role="status"' in html
+    ok = client.get("/en/clinics/precheck/", {"checked": "1", "docs": ["passport", "birth_certificate", "lease"]})
+    assert "You have what the card asks for" in ok.content.decode()
+    missing = client.get("/en/clinics/precheck/", {"checked": "1", "docs": ["passport"]})
+    assert "Something is missing" in missing.content.decode()
+
+
+def test_public_list_filters(client, make_clinic):
+    make_clinic(title="Vaccins Verdun", kind="vaccination")
+    make_clinic(title="Impots Verdun", kind="tax_help")
+    html = client.get("/en/clinics/", {"service": "tax_help"}).content.decode()
+    assert "Impots Verdun" in html and "Vaccins Verdun" not in html
+    html = client.get("/en/clinics/", {"language": "ht"}).content.decode()
+    assert "Verdun" not in html.split("Upcoming clinics")[1]
+    html = client.get("/en/clinics/", {"language": "es", "borough": "Verdun"}).content.decode()
+    assert "Vaccins Verdun" in html
+
+
+def test_nothing_ever_shows_another_persons_booking(client, make_clinic, make_staff, city_organisation, mfa_client):
+    """Two bookings in the same slot: every page, file and message of one never holds the other."""
+    event, _service, session = make_clinic(capacity=5, max_places=2)
+    code_a = code_from(book_with_client(client, session, lang="es", places=2, reminder="a@example.org"))
+    code_b = code_from(book_with_client(client, session, lang="ar", reminder="5145550111"))
+    booking_a = Booking.objects.get(language="es")
+    booking_b = Booking.objects.get(language="ar")
+    assert code_a != code_b
+    from sanspeur.clinics import codes
+
+    def forms(code):
+        return {code, codes.display(code), code.lower()}
+
+    for mine, other, other_booking in [(code_a, code_b, booking_b), (code_b, code_a, booking_a)]:
+        own_booking = booking_a if mine == code_a else booking_b
+        bodies = []
+        for lang in ("fr", "en", "es", "ar", "ht"):
+            bodies.append(client.get(f"/{lang}/clinics/booking/{mine}/").content.decode())
+        bodies.append(client.get(f"/en/clinics/booking/{mine}/calendar.ics").content.decode())
+        bodies.append(reminder_message(own_booking, code=mine))
+        for body in bodies:
+            for text in forms(other):
+                assert text not in body
+            assert f"booking-{other_booking.pk}@" not in body
+            assert "a@example.org" not in body and "5145550111" not in body
+        ics = bodies[-2]
+        assert ics.count("BEGIN:VEVENT") == 1 and f"booking-{own_booking.pk}@" in ics
+    for url in [
+        "/es/clinics/",
+        f"/es/clinics/e/{event.pk}/",
+        f"/es/clinics/e/{event.pk}/poster/",
+        f"/es/clinics/slot/{session.pk}/book/",
+        "/es/clinics/precheck/",
+    ]:
+        body = client.get(url).content.decode()
+        for code in (code_a, code_b):
+            assert not forms(code) & {part for part in forms(code) if part in body}, url
+    staff = make_staff("coord.leak", ["clinic_coordinator"], city_organisation)
+    staff_client = mfa_client(staff)
+    for url in [
+        f"/fr/clinics/staff/e/{event.pk}/",
+        f"/fr/clinics/staff/e/{event.pk}/report/",
+        f"/fr/clinics/staff/e/{event.pk}/report/?format=csv",
+        f"/fr/clinics/checkin/{event.pk}/",
+    ]:
+        body = staff_client.get(url).content.decode()
+        for code in (code_a, code_b):
+            assert not any(part in body for part in forms(code)), url
+    # At the door: checking in A shows A's service and places only, never B.
+    door = staff_client.post(f"/fr/clinics/checkin/{event.pk}/", {"action": "checkin", "door-code": code_a})
+    assert not any(part in door.content.decode() for part in forms(code_b))
+    services.bookings_purge(days=0)  # nothing to purge yet: the slot is in the future
+    assert Booking.objects.count() == 2
+
+
+def test_question_and_token_are_rendered_server_side(client, make_clinic):
+    _event, _service, session = make_clinic()
+    html = client.get(f"/ar/clinics/slot/{session.pk}/book/").content.decode()
+    assert TOKEN.search(html) and QUESTION.search(html)
+    assert 'class="hp-field" aria-hidden="true"' in html
+
+
+def test_guessing_codes_is_slowed_down(client, make_clinic, settings, monkeypatch):
+    settings.SANSPEUR_CLINICS_LOOKUP_MISSES = 3
+    frozen = time.time()
+    monkeypatch.setattr(antibot, "time", SimpleNamespace(time=lambda: frozen))
+    _event, _service, session = make_clinic()
+    code = code_from(book_with_client(client, session, lang="en"))
+    for guess in ("0000-0000-0", "0000-0001-1", "0000-0002-2", "0000-0003-3"):
+        assert client.get(f"/en/clinics/booking/{guess}/").status_code == 404
+    blocked = client.get(f"/fr/clinics/booking/{code}/")
+    assert blocked.status_code == 429 and "Trop de codes inconnus" in blocked.content.decode()
+    assert client.get("/en/clinics/booking/", {"code": code}).status_code == 429
+
+
+def test_past_slots_cannot_be_booked(client, make_clinic):
+    _event, _service, session = make_clinic(days=-1)
+    page = client.get(f"/es/clinics/slot/{session.pk}/book/")
+    assert "ya pasó" in page.content.decode()
+    response = client.post(f"/es/clinics/slot/{session.pk}/book/", {"places": 1, "answer": "1", "token": "x"})
+    assert response.status_code == 200 and not Booking.objects.exists()
+
+
+def test_directory_location_is_resolved_softly(make_clinic):
+    import uuid
+
+    from sanspeur.clinics import selectors
+
+    event, _service, _session = make_clinic()
+    event.directory_location_id = uuid.uuid4()  # unknown to the directory (or no directory at all)
+    assert selectors.location_label(event) == event.address

@@ -1,0 +1,187 @@
+"""Staff pages: event management, at the door, reports and CSV, permissions."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sanspeur.clinics import services
+from sanspeur.clinics.models import Event, Session, Tally
+from sanspeur.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coordinator(make_staff, city_organisation):
+    return make_staff("coord", ["clinic_coordinator"], city_organisation)
+
+
+def test_staff_pages_need_mfa_and_the_right_permission(client, make_staff, organisation, mfa_client, make_clinic):
+    event, _service, _session = make_clinic()
+    event.organisations.add(organisation)
+    door = make_staff("door.only", ["clinic_door_staff"], organisation)
+    client.force_login(door)  # password only
+    response = client.get("/fr/clinics/checkin/")
+    assert response.status_code == 302 and "/staff/mfa/" in response["Location"]
+    signed = mfa_client(door)
+    assert signed.get("/fr/clinics/checkin/").status_code == 200
+    assert signed.get(f"/fr/clinics/checkin/{event.pk}/").status_code == 200
+    assert signed.get("/fr/clinics/staff/").status_code == 403
+    assert signed.get(f"/fr/clinics/staff/e/{event.pk}/report/?format=csv").status_code == 403
+
+
+def test_partner_staff_see_only_their_events(make_staff, organisation, other_organisation, mfa_client, make_clinic):
+    mine, _s, _ = make_clinic(title="Mine")
+    mine.organisations.add(organisation)
+    theirs, _s2, _ = make_clinic(title="Theirs")
+    theirs.organisations.add(other_organisation)
+    client = mfa_client(make_staff("coord.p", ["clinic_coordinator"], organisation))
+    html = client.get("/en/clinics/staff/").content.decode()
+    assert "Mine" in html and "Theirs" not in html
+    assert client.get(f"/en/clinics/staff/e/{theirs.pk}/").status_code == 404
+
+
+def test_coordinator_creates_an_event_a_service_and_a_time_slot(coordinator, mfa_client, organisation):
+    client = mfa_client(coordinator)
+    date = timezone.localdate() + timedelta(days=5)
+    response = client.post(
+        "/fr/clinics/staff/new/",
+        {
+            "title": "Clinique Lachine",
+            "is_mobile": "on",
+            "date": date.isoformat(),
+            "start_time": "10:00",
+            "end_time": "15:00",
+            "address": "1, rue du Parc",
+            "borough": "Lachine",
+            "is_published": "on",
+            "language_list": ["fr", "es"],
+            "organisations": [str(organisation.pk)],
+        },
+    )
+    event = Event.objects.get(title="Clinique Lachine")
+    assert response.status_code == 302 and event.language_codes == ["fr", "es"]
+    url = f"/fr/clinics/staff/e/{event.pk}/"
+    client.post(
+        url,
+        {
+            "action": "service",
+            "service-kind": "enrollment",
+            "service-max_places_per_code": 3,
+            "service-grace_minutes": 10,
+        },
+    )
+    service = event.services.get()
+    assert service.max_places_per_code == 3
+    client.post(
+        url,
+        {
+            "action": "session",
+            "service": service.pk,
+            "session-starts_at": f"{date}T10:00",
+            "session-ends_at": f"{date}T10:30",
+            "session-capacity": 12,
+            "session-released_at": f"{date - timedelta(days=7)}T09:00",
+        },
+    )
+    session = Session.objects.get(service=service)
+    assert session.capacity == 12
+    bad = client.post(
+        url,
+        {
+            "action": "session",
+            "service": service.pk,
+            "session-starts_at": f"{date}T10:00",
+            "session-ends_at": f"{date}T09:00",
+            "session-capacity": 0,
+            "session-released_at": f"{date}T11:00",
+        },
+    )
+    assert "La fin doit venir après le début" in bad.content.decode()
+    assert Session.objects.count() == 1
+    assert {"event.create", "service.create", "session.create"} <= set(
+        AuditEntry.objects.values_list("action", flat=True)
+    )
+
+
+def test_door_checks_in_a_code_once_and_records_walk_ins(coordinator, mfa_client, make_clinic):
+    event, service, session = make_clinic(capacity=3, max_places=2)
+    _booking, code = services.booking_create(session_id=session.pk, places=2, language="es")
+    client = mfa_client(coordinator)
+    url = f"/fr/clinics/checkin/{event.pk}/"
+    first = client.post(url, {"action": "checkin", "door-code": code.lower()})
+    html = first.content.decode()
+    assert first.status_code == 200 and 'id="checked"' in html and "2 places" in html
+    again = client.post(url, {"action": "checkin", "door-code": code})
+    assert again.status_code == 409 and "déjà servi" in again.content.decode()
+    unknown = client.post(url, {"action": "checkin", "door-code": "0000-0000-0"})
+    assert unknown.status_code == 409 and "Aucune réservation" in unknown.content.decode()
+    response = client.post(
+        url, {"action": "walkin", "walkin-service": service.pk, "walkin-language": "ar", "walkin-count": 4}
+    )
+    assert response.status_code == 302
+    assert Tally.objects.get(event=event, kind="walk_in", language="ar").count == 4
+    assert Tally.objects.get(event=event, kind="booked", language="es").count == 2
+
+
+def test_enrollment_check_in_links_to_card_enrollment_when_it_exists(coordinator, mfa_client, make_clinic):
+    from django.urls import NoReverseMatch, reverse
+
+    event, _service, session = make_clinic(kind="enrollment")
+    _booking, code = services.booking_create(session_id=session.pk)
+    html = mfa_client(coordinator).post(f"/fr/clinics/checkin/{event.pk}/", {"action": "checkin", "door-code": code})
+    try:
+        enroll = reverse("cards:enroll")
+    except NoReverseMatch:
+        enroll = None
+    if enroll:
+        assert f'href="{enroll}"' in html.content.decode()
+
+
+def test_reports_and_csv_per_event_and_period(coordinator, mfa_client, make_clinic):
+    event, service, _session = make_clinic()
+    services.walk_in_record(acting_user=coordinator, service=service, language="fr", count=2)
+    client = mfa_client(coordinator)
+    response = client.get(f"/fr/clinics/staff/e/{event.pk}/report/?format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["date", "event", "borough", "service", "language", "kind", "count"]
+    assert rows[1][3:] == ["vaccination", "fr", "walk_in", "2"]
+    start = timezone.localdate()
+    period = client.get(
+        "/fr/clinics/staff/report/", {"start": start.isoformat(), "end": (start + timedelta(days=30)).isoformat()}
+    )
+    assert period.status_code == 200 and "Vaccination" in period.content.decode()
+    csv_period = client.get(
+        "/fr/clinics/staff/report/",
+        {"start": start.isoformat(), "end": (start + timedelta(days=30)).isoformat(), "format": "csv"},
+    )
+    assert "walk_in" in csv_period.content.decode()
+
+
+def test_demo_is_idempotent(db):
+    from io import StringIO
+
+    from sanspeur.clinics import demo
+    from sanspeur.clinics.models import Booking
+
+    demo.load(stdout=StringIO(), print_logins=False)
+    counts = (Event.objects.count(), Session.objects.count(), Booking.objects.count())
+    demo.load(stdout=StringIO(), print_logins=False)
+    assert counts == (Event.objects.count(), Session.objects.count(), Booking.objects.count())
+    assert counts[0] == 3 and counts[2] > 0
+
+
+def test_purge_and_no_show_commands(make_clinic):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_clinic()
+    out = StringIO()
+    call_command("clinics_purge", stdout=out)
+    assert "bookings deleted: 0" in out.getvalue()
+    call_command("clinics_release_no_shows", stdout=out)
+    assert "bookings released: 0" in out.getvalue()
