@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import SCREENSHOT_DIR, STAFF_PASSWORD, pdftoppm_available, screenshot, totp_now
+from tests.conftest import SCREENSHOT_DIR, STAFF_PASSWORD, _require, pdftoppm_available, screenshot, totp_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,8 +59,7 @@ def test_enroll_with_camera_issue_print_verify_and_replace(
     from sanspeur.credential import make_photo
     from sanspeur.credential.qr import read_qr
 
-    if not pdftoppm_available():
-        pytest.skip("pdftoppm is not installed")
+    _require(pdftoppm_available(), "pdftoppm (poppler-utils) is needed to render the card")
     page = camera_page
     agent = make_staff("agent.browser", ["enrollment_agent"], organisation, full_name="Agente Navigateur")
     page.goto(page.base_url + "/fr/staff/login/")

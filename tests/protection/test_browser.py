@@ -42,7 +42,7 @@ def test_report_reply_followup_and_quick_exit(page, browser, make_staff, unit_ke
     )
     page.get_by_role("button", name="Voye rapò mwen").click()
     codename = page.locator("#codename").inner_text().strip()
-    assert len(codename.split()) == 7
+    assert len(codename.split()) == 8
     axe_check(page, "codename ht")
     assert not page.context.cookies()
 

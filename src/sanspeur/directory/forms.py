@@ -1,9 +1,13 @@
+import datetime as dt
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sanspeur.core.forms import AccessibleFormMixin
 
-from .services import EDITABLE_FIELDS
+from .models import DAY_CODES
+from .services import EDITABLE_FIELDS, FLAG_FIELDS, SCHEDULES, schedules_snapshot
 
 LABELS = {
     "name": _("Name"),
@@ -11,6 +15,56 @@ LABELS = {
     "eligibility_description": _("Who can use it"),
 }
 LANGS = {"fr": _("French"), "en": _("English")}
+FLAG_LABELS = {
+    "is_free": _("Free"),
+    "accepts_card": _("Accepts the Sans peur card"),
+    "no_id_needed": _("No ID needed"),
+    "interpretation": _("Interpretation available"),
+}
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+# "MO,TU,WE 09:00-17:00" optionally followed by "2026-06-01/2026-08-31" (valid from/to).
+SCHEDULE_LINE = re.compile(
+    r"^(?P<days>[A-Za-z]{2}(?:\s*,\s*[A-Za-z]{2})*)\s+(?P<opens>\d{1,2}:\d{2})\s*-\s*(?P<closes>\d{1,2}:\d{2})"
+    r"(?:\s+(?P<start>\d{4}-\d{2}-\d{2})?/(?P<end>\d{4}-\d{2}-\d{2})?)?$"
+)
+
+
+def schedule_lines(rows: list[dict]) -> str:
+    lines = []
+    for r in rows:
+        line = f"{r['byday']} {r['opens_at']}-{r['closes_at']}"
+        if r.get("valid_from") or r.get("valid_to"):
+            line += f" {r.get('valid_from') or ''}/{r.get('valid_to') or ''}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def parse_schedule_lines(text: str) -> list[dict]:
+    rows = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        m = SCHEDULE_LINE.match(line)
+        days = [d.strip().upper() for d in m["days"].split(",")] if m else []
+        try:
+            opens, closes = (dt.time.fromisoformat(f"{int(t[:-3]):02d}{t[-3:]}") for t in (m["opens"], m["closes"]))
+            start = dt.date.fromisoformat(m["start"]) if m["start"] else None
+            end = dt.date.fromisoformat(m["end"]) if m["end"] else None
+        except (TypeError, ValueError):
+            opens = None
+        if not m or opens is None or any(d not in DAY_CODES for d in days) or len(set(days)) != len(days):
+            raise forms.ValidationError(_("Line %(n)s is not understood: %(line)s"), params={"n": number, "line": line})
+        rows.append(
+            {
+                "byday": ",".join(sorted(days, key=DAY_CODES.index)),
+                "opens_at": opens.strftime("%H:%M"),
+                "closes_at": closes.strftime("%H:%M"),
+                "valid_from": start.isoformat() if start else "",
+                "valid_to": end.isoformat() if end else "",
+            }
+        )
+    return rows
 
 
 class ProposalForm(AccessibleFormMixin, forms.Form):
@@ -28,6 +82,29 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
                     initial=(getattr(service, field) or {}).get(lang, ""),
                     widget=widget,
                 )
+        # Attributes: a missing answer (e.g. an older form) leaves the flag as it is.
+        for flag, label in FLAG_LABELS.items():
+            self.fields[flag] = forms.ChoiceField(
+                label=label,
+                choices=YES_NO,
+                required=False,
+                initial="yes" if getattr(service, flag) else "no",
+            )
+        self.fields[SCHEDULES] = forms.CharField(
+            label=_("Opening hours"),
+            required=False,
+            max_length=2000,
+            initial=schedule_lines(schedules_snapshot(service)),
+            widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
+            help_text=_(
+                "One rule per line: days (MO, TU, WE, TH, FR, SA, SU) then local hours, e.g. "
+                "MO,TU,WE,TH,FR 09:00-17:00. Optional validity dates: SA 10:00-14:00 2026-06-01/2026-08-31. "
+                "Leave empty for no regular hours."
+            ),
+        )
+
+    def clean_schedules(self):
+        return parse_schedule_lines(self.cleaned_data.get(SCHEDULES) or "")
 
     def changes(self, service) -> dict:
         result = {}
@@ -40,4 +117,9 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
                 else:
                     texts.pop(lang, None)
             result[field] = texts
+        for flag in FLAG_FIELDS:
+            if self.cleaned_data.get(flag) in ("yes", "no"):
+                result[flag] = self.cleaned_data[flag] == "yes"
+        if SCHEDULES in self.data:  # absent from an older form: hours unchanged
+            result[SCHEDULES] = self.cleaned_data[SCHEDULES]
         return result

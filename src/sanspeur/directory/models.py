@@ -7,6 +7,7 @@ required and is the visible fallback (see ``i18n.pick``). Primary keys are UUIDs
 import uuid
 
 from django.db import models
+from django.db.models.fields.json import KeyTextTransform
 
 STATUS_CHOICES = [
     ("active", "active"),
@@ -101,9 +102,36 @@ class Service(models.Model):
     last_modified = models.DateTimeField(auto_now=True)
     # Unaccented, lower-cased text of every language version: the portable search column.
     search_text = models.TextField(blank=True, editable=False)
+    # Derived on save, so that search can filter and sort in SQL on every database:
+    # the plain (unaccented, lower-cased) name per interface language, French fallback applied...
+    sort_names = models.JSONField(default=dict, blank=True, editable=False)
+    # ...and the spoken languages as ",fr,es," (a portable "contains" filter).
+    languages_key = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
+        # Search pages are ordered by the name in the page language: one expression index per
+        # interface language lets the database read the first page without sorting every row.
+        indexes = [
+            models.Index(KeyTextTransform(code, "sort_names"), "id", name=f"dir_service_sort_{code}")
+            for code in ("fr", "en", "es", "ar", "ht")
+        ]
+
+    def save(self, *args, **kwargs):
+        derived = self.refresh_derived()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
+        super().save(*args, **kwargs)
+
+    def refresh_derived(self) -> list[str]:
+        """Recompute the derived columns from name and languages; returns their names."""
+        from django.conf import settings
+
+        from . import i18n
+
+        self.sort_names = {code: i18n.plain(i18n.pick(self.name, code).value) for code, _ in settings.LANGUAGES}
+        self.languages_key = "," + ",".join(self.languages or []) + "," if self.languages else ""
+        return ["sort_names", "languages_key"]
 
 
 class Location(models.Model):

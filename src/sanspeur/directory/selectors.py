@@ -7,17 +7,37 @@ keeps only its front gate (intake phone, intake text, borough) and drops address
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from . import i18n
-from .models import Borough, Closure, Location, Service, ServiceAtLocation, TaxonomyTerm
+from .models import Borough, Closure, Location, Schedule, Service, ServiceAtLocation, TaxonomyTerm
 from .reference import fsa_centroids
 
 MONTREAL = ZoneInfo("America/Montreal")
@@ -135,6 +155,20 @@ def services_queryset():
     )
 
 
+def page_queryset():
+    """What a result list shows: sites (through the gate) and, for distance, service areas.
+    Lighter than ``services_queryset`` (no needs, phones, schedules or closures)."""
+    return Service.objects.filter(status="active").prefetch_related(
+        "service_areas",
+        Prefetch(
+            "service_at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location__borough").prefetch_related(
+                "location__addresses", "location__phones"
+            ),
+        ),
+    )
+
+
 def needs_terms():
     return TaxonomyTerm.objects.filter(taxonomy__code="needs")
 
@@ -189,7 +223,30 @@ def origin_point(*, fsa: str = "", borough: str = "") -> tuple[float, float] | N
     return None
 
 
+class StoredVectorMatch(Func):
+    """PostgreSQL: ``<table>.search_vector @@ (french query || english query)``.
+
+    ``search_vector`` is a generated column Django does not know about (migration 0004). It is
+    reached through the alias Django gives ``search_text`` in the current query, so the match
+    works inside subqueries and joins too, and the planner can combine its GIN index with the
+    trigram index of ``search_text`` (BitmapOr)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, query: str):
+        super().__init__(F("search_text"))
+        self.query = query
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        vector = column.removesuffix('"search_text"') + '"search_vector"'
+        sql = f"{vector} @@ (to_tsquery('french'::regconfig, %s) || to_tsquery('english'::regconfig, %s))"
+        return sql, (*params, self.query, self.query)
+
+
 def keyword_filter(qs, q: str):
+    """Every word must be a substring of the folded text; on PostgreSQL a full-text match
+    (stored tsvector, French + English stemming, word prefixes, GIN index) also counts."""
     words = i18n.plain(q).split()
     if not words:
         return qs
@@ -197,13 +254,60 @@ def keyword_filter(qs, q: str):
     for word in words:
         portable &= Q(search_text__contains=word)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        plain = " ".join(words)
-        vector = SearchVector("search_text", config="french") + SearchVector("search_text", config="english")
-        query = SearchQuery(plain, config="french") | SearchQuery(plain, config="english")
-        return qs.annotate(_fts=vector).filter(Q(_fts=query) | portable)
+        tokens = re.findall(r"[a-z0-9]+", " ".join(words))
+        if tokens:
+            return qs.filter(Q(StoredVectorMatch(" & ".join(f"{t}:*" for t in tokens))) | portable)
     return qs.filter(portable)
+
+
+def _local(now: dt.datetime) -> tuple[dt.date, dt.time, str]:
+    local = now.astimezone(MONTREAL)
+    return local.date(), local.time().replace(microsecond=0), DAYS[local.weekday()]
+
+
+def open_condition(now: dt.datetime) -> Q:
+    """SQL form of ``is_open`` (without city-wide closures, checked once per request)."""
+    day, time, code = _local(now)
+    schedules = Schedule.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        Q(opens_at__lte=time, closes_at__gt=time)
+        | (Q(closes_at__lte=F("opens_at")) & (Q(opens_at__lte=time) | Q(closes_at__gt=time))),
+        service_id=OuterRef("pk"),
+        byday__contains=code,
+    )
+    closures = Closure.objects.filter(service_id=OuterRef("pk"), date_start__lte=day, date_end__gte=day)
+    return Q(Exists(schedules)) & ~Q(Exists(closures))
+
+
+def _squared_distance(origin: tuple[float, float], prefix: str, *, borough_only: bool = False):
+    """Equirectangular squared distance (degrees²) from origin, in SQL: monotonic with the true
+    distance at city scale, so it orders rows; the page then gets exact haversine figures.
+    Confidential sites and sites without coordinates count from their borough centroid."""
+    lat0, lon0 = origin
+    k = math.cos(math.radians(lat0))
+    if borough_only:
+        lat, lon = F(f"{prefix}latitude"), F(f"{prefix}longitude")
+    else:
+        use_borough = (
+            Q(**{f"{prefix}is_confidential": True})
+            | Q(**{f"{prefix}latitude__isnull": True})
+            | Q(**{f"{prefix}longitude__isnull": True})
+        )
+        lat = Case(When(use_borough, then=F(f"{prefix}borough__latitude")), default=F(f"{prefix}latitude"))
+        lon = Case(When(use_borough, then=F(f"{prefix}borough__longitude")), default=F(f"{prefix}longitude"))
+    dlat = ExpressionWrapper(lat - Value(lat0), output_field=FloatField())
+    dlon = ExpressionWrapper((lon - Value(lon0)) * Value(k), output_field=FloatField())
+    return ExpressionWrapper(dlat * dlat + dlon * dlon, output_field=FloatField())
+
+
+def distance_order(origin: tuple[float, float]):
+    """Per service, the nearest of its sites, or of its service areas when it has no site: one
+    join and GROUP BY (MIN), so the planner hashes once instead of running a subquery per row."""
+    return Coalesce(
+        Min(_squared_distance(origin, "service_at_locations__location__")),
+        Min(_squared_distance(origin, "service_areas__", borough_only=True)),
+    )
 
 
 @dataclass
@@ -214,7 +318,18 @@ class Result:
     distance_km: float | None
 
 
-def search(
+@dataclass
+class SearchPlan:
+    """A filtered, ordered queryset of services (nothing loaded yet) and what the page needs."""
+
+    queryset: object
+    filtered: object  # the same filters, unordered and without annotations (COUNT, map)
+    now: dt.datetime
+    closed_citywide: bool
+    origin: tuple[float, float] | None
+
+
+def search_plan(
     *,
     q: str = "",
     need: str = "",
@@ -227,41 +342,82 @@ def search(
     near_borough: str = "",
     now: dt.datetime | None = None,
     queryset=None,
-) -> list[Result]:
+    lang: str | None = None,
+) -> SearchPlan:
+    """Every filter, and the ordering, in SQL. No join multiplies rows, so no DISTINCT."""
     qs = queryset if queryset is not None else services_queryset()
     qs = keyword_filter(qs, q)
     if need:
-        qs = qs.filter(needs__code=need)
+        qs = qs.filter(Exists(Service.needs.through.objects.filter(service_id=OuterRef("pk"), taxonomyterm__code=need)))
     if borough:
-        qs = qs.filter(Q(service_areas__code=borough) | Q(service_at_locations__location__borough__code=borough))
+        qs = qs.filter(
+            Exists(Service.service_areas.through.objects.filter(service_id=OuterRef("pk"), borough__code=borough))
+            | Exists(ServiceAtLocation.objects.filter(service_id=OuterRef("pk"), location__borough__code=borough))
+        )
+    if language:
+        qs = qs.filter(languages_key__contains=f",{language},")
     if free:
         qs = qs.filter(is_free=True)
     if card:
         qs = qs.filter(accepts_card=True)
-    services = list(qs.distinct())
-    if language:
-        services = [s for s in services if language in (s.languages or [])]
     now = now or directory_now()
-    closed_today = city_closures(now.astimezone(MONTREAL).date())
+    closed = city_closures(now.astimezone(MONTREAL).date())
+    if open_now:
+        qs = qs.none() if closed else qs.filter(open_condition(now))
+    filtered = qs
+    lang = (lang or get_language() or i18n.FALLBACK).split("-")[0]
+    name_key = KeyTextTransform(lang if lang in dict(settings.LANGUAGES) else i18n.FALLBACK, "sort_names")
     origin = origin_point(fsa=near_fsa, borough=near_borough)
+    if origin:
+        qs = qs.annotate(_d2=distance_order(origin)).order_by(F("_d2").asc(nulls_last=True), name_key, "id")
+    else:
+        qs = qs.order_by(name_key, "id")
+    return SearchPlan(qs, filtered, now, closed, origin)
+
+
+def results_for(services, plan: SearchPlan) -> list[Result]:
+    """Results for a bounded list of services (a page): one query for "open now", exact distances."""
+    services = list(services)
+    open_ids = set()
+    if services and not plan.closed_citywide:
+        open_ids = set(
+            Service.objects.filter(open_condition(plan.now), pk__in=[s.pk for s in services]).values_list(
+                "pk", flat=True
+            )
+        )
     results = []
     for s in services:
-        is_open_now = is_open(s, now, citywide_closed=closed_today)
-        if open_now and not is_open_now:
-            continue
         locations = [public_location(sal.location) for sal in s.service_at_locations.all()]
         distance = None
-        if origin:
+        if plan.origin:
             points = [loc.distance_point for loc in locations] or [
                 (b.latitude, b.longitude) for b in s.service_areas.all()
             ]
-            distance = min((haversine_km(origin, p) for p in points), default=None)
-        results.append(Result(s, locations, is_open_now, distance))
-    if origin:
-        results.sort(key=lambda r: (r.distance_km is None, r.distance_km or 0, i18n.pick(r.service.name).value))
-    else:
-        results.sort(key=lambda r: i18n.plain(i18n.pick(r.service.name).value))
+            distance = min((haversine_km(plan.origin, p) for p in points), default=None)
+        results.append(Result(s, locations, s.pk in open_ids, distance))
     return results
+
+
+def search_page(*, page=1, per_page: int = PER_PAGE, **filters):
+    """One page of results: a COUNT, the page's rows and a fixed number of prefetches."""
+    plan = search_plan(**filters)
+    # Sort and cut narrow rows (ids only), then load the page's services with their prefetches.
+    paginator = Paginator(plan.queryset.values_list("pk", flat=True), per_page)
+    paginator.count = plan.filtered.order_by().count()  # no distance GROUP BY in the COUNT
+    result_page = paginator.get_page(page)
+    ids = list(result_page.object_list)
+    rows = page_queryset().in_bulk(ids) if ids else {}
+    result_page.object_list = results_for([rows[i] for i in ids if i in rows], plan)
+    return result_page
+
+
+def search(*, limit: int | None = 500, **filters) -> list[Result]:
+    """Results as a list, at most ``limit`` (tests, small callers); pages use ``search_page``."""
+    plan = search_plan(**filters)
+    return results_for(plan.queryset[:limit] if limit else plan.queryset, plan)
+
+
+MAP_POINTS_MAX = 500
 
 
 def service_detail(service_id) -> Result | None:
@@ -273,22 +429,25 @@ def service_detail(service_id) -> Result | None:
     )
 
 
-def map_points(results: list[Result], language: str) -> list[dict]:
-    """Markers for the map: only public locations with coordinates (never a confidential site)."""
-    points = []
-    for r in results:
-        for loc in r.locations:
-            if loc.confidential or loc.latitude is None:
-                continue
-            points.append(
-                {
-                    "id": str(r.service.id),
-                    "name": i18n.pick(r.service.name, language).value,
-                    "lat": loc.latitude,
-                    "lon": loc.longitude,
-                }
-            )
-    return points
+def map_points(filters: dict, language: str, *, limit: int = MAP_POINTS_MAX) -> list[dict]:
+    """Markers for the map, in one bounded query: public sites with coordinates of the services
+    found (never a confidential site; its coordinates are not even selected)."""
+    plan = search_plan(**filters, lang=language)
+    ids = plan.filtered.order_by().values("pk")
+    rows = (
+        ServiceAtLocation.objects.filter(
+            service__in=ids,
+            location__is_confidential=False,
+            location__latitude__isnull=False,
+            location__longitude__isnull=False,
+        )
+        .order_by("service_id", "id")
+        .values_list("service_id", "service__name", "location__latitude", "location__longitude")[:limit]
+    )
+    return [
+        {"id": str(sid), "name": i18n.pick(name, language).value, "lat": lat, "lon": lon}
+        for sid, name, lat, lon in rows
+    ]
 
 
 # --- staff ----------------------------------------------------------------------------------
@@ -312,3 +471,30 @@ def stale_entries(*, acting_user, today: dt.date | None = None):
     today = today or directory_now().astimezone(MONTREAL).date()
     limit = today - dt.timedelta(days=183)
     return Service.objects.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=limit)).order_by("last_verified")
+
+
+def _display(field: str, value) -> str:
+    from .forms import FLAG_LABELS, schedule_lines
+    from .services import SCHEDULES
+
+    if field == SCHEDULES:
+        return schedule_lines(value) or "—"
+    if field in FLAG_LABELS:
+        return _("Yes") if value else _("No")
+    return " · ".join(f"{lang}: {text}" for lang, text in (value or {}).items() if text) or "—"
+
+
+def proposal_diff(proposal) -> list[tuple[str, str, str]]:
+    """(label, current value, proposed value) for each field the proposal would change."""
+    from .forms import FLAG_LABELS, LABELS
+    from .services import SCHEDULES, clean_changes, current_value
+
+    labels = {**LABELS, **FLAG_LABELS, SCHEDULES: _("Opening hours")}
+    rows = []
+    for name, new in clean_changes(proposal.changes).items():
+        old = current_value(proposal.service, name)
+        if isinstance(new, dict):
+            old = old or {}
+        if old != new:
+            rows.append((str(labels.get(name, name)), _display(name, old), _display(name, new)))
+    return rows

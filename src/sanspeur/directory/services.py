@@ -1,5 +1,7 @@
 """Writes for the directory. One function per action, audited in the same transaction."""
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
@@ -8,7 +10,7 @@ from django.utils import timezone
 from sanspeur.core.services import audit_entry_create
 
 from . import i18n
-from .models import ChangeProposal, Service, ServiceVersion
+from .models import ChangeProposal, Schedule, Service, ServiceVersion
 
 
 def build_search_text(service: Service) -> str:
@@ -41,6 +43,60 @@ def service_mark_verified(*, acting_user, service: Service, on) -> Service:
 
 
 EDITABLE_FIELDS = ("name", "description", "eligibility_description")
+FLAG_FIELDS = ("is_free", "accepts_card", "no_id_needed", "interpretation")
+SCHEDULES = "schedules"
+
+
+def schedules_snapshot(service: Service) -> list[dict]:
+    """The service's weekly rules as JSON (what a proposal carries and a version keeps)."""
+    rows = [
+        {
+            "byday": ",".join(d.strip() for d in s.byday.split(",") if d.strip()),
+            "opens_at": s.opens_at.strftime("%H:%M"),
+            "closes_at": s.closes_at.strftime("%H:%M"),
+            "valid_from": s.valid_from.isoformat() if s.valid_from else "",
+            "valid_to": s.valid_to.isoformat() if s.valid_to else "",
+        }
+        for s in service.schedules.all()
+    ]
+    return sorted(rows, key=lambda r: (r["byday"], r["opens_at"], r["closes_at"], r["valid_from"]))
+
+
+def current_value(service: Service, field: str):
+    return schedules_snapshot(service) if field == SCHEDULES else getattr(service, field)
+
+
+def clean_changes(changes: dict) -> dict:
+    clean = {f: {k: v for k, v in changes[f].items() if v} for f in EDITABLE_FIELDS if f in changes}
+    clean |= {f: bool(changes[f]) for f in FLAG_FIELDS if f in changes}
+    if SCHEDULES in changes:
+        clean[SCHEDULES] = sorted(
+            [
+                {
+                    "byday": str(r["byday"]),
+                    "opens_at": str(r["opens_at"]),
+                    "closes_at": str(r["closes_at"]),
+                    "valid_from": str(r.get("valid_from") or ""),
+                    "valid_to": str(r.get("valid_to") or ""),
+                }
+                for r in changes[SCHEDULES]
+            ],
+            key=lambda r: (r["byday"], r["opens_at"], r["closes_at"], r["valid_from"]),
+        )
+    return clean
+
+
+def _replace_schedules(service: Service, rows: list[dict]) -> None:
+    service.schedules.all().delete()
+    for r in rows:
+        Schedule.objects.create(
+            service=service,
+            byday=r["byday"],
+            opens_at=dt.time.fromisoformat(r["opens_at"]),
+            closes_at=dt.time.fromisoformat(r["closes_at"]),
+            valid_from=dt.date.fromisoformat(r["valid_from"]) if r.get("valid_from") else None,
+            valid_to=dt.date.fromisoformat(r["valid_to"]) if r.get("valid_to") else None,
+        )
 
 
 def proposal_create(*, acting_user, service: Service, changes: dict) -> ChangeProposal:
@@ -49,7 +105,7 @@ def proposal_create(*, acting_user, service: Service, changes: dict) -> ChangePr
         service.organization.partner_id is None or service.organization.partner_id != acting_user.organisation_id
     ):
         raise PermissionDenied
-    clean = {f: {k: v for k, v in changes[f].items() if v} for f in EDITABLE_FIELDS if f in changes}
+    clean = clean_changes(changes)
     with transaction.atomic():
         proposal = ChangeProposal.objects.create(service=service, proposed_by=acting_user, changes=clean)
         audit_entry_create(
@@ -65,10 +121,14 @@ def proposal_publish(*, acting_user, proposal: ChangeProposal) -> ServiceVersion
         if proposal.status != ChangeProposal.PENDING:
             raise ValueError("proposal already reviewed")
         service = Service.objects.select_for_update().get(pk=proposal.service_id)
-        changed = [f for f, v in proposal.changes.items() if getattr(service, f) != v]
-        previous = {f: getattr(service, f) for f in changed}
+        changes = clean_changes(proposal.changes)
+        changed = [f for f, v in changes.items() if current_value(service, f) != v]
+        previous = {f: current_value(service, f) for f in changed}
         for f in changed:
-            setattr(service, f, proposal.changes[f])
+            if f == SCHEDULES:
+                _replace_schedules(service, changes[f])
+            else:
+                setattr(service, f, changes[f])
         service.last_verified = timezone.localdate()
         service.search_text = build_search_text(service)
         service.save()

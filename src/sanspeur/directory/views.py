@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -50,8 +49,7 @@ def _params(request) -> dict:
 @require_GET
 def search(request):
     params = _params(request)
-    results = selectors.search(**params)
-    page = Paginator(results, selectors.PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.search_page(page=request.GET.get("page"), **params)
     query = request.GET.copy()
     query.pop("page", None)
     fsa = params["near_fsa"].replace(" ", "").upper()[:3]
@@ -61,7 +59,7 @@ def search(request):
         {
             "params": params,
             "page": page,
-            "total": len(results),
+            "total": page.paginator.count,
             "needs": selectors.needs_terms(),
             "boroughs": Borough.objects.all(),
             "languages": LANGUAGE_NAMES.items(),
@@ -74,8 +72,7 @@ def search(request):
 
 @require_GET
 def map_data(request):
-    results = selectors.search(**_params(request))
-    return JsonResponse({"points": selectors.map_points(results, get_language())})
+    return JsonResponse({"points": selectors.map_points(_params(request), get_language())})
 
 
 @require_GET
@@ -139,17 +136,11 @@ def review_list(request):
             services.proposal_reject(acting_user=request.user, proposal=proposal)
             messages.success(request, _("Rejected."))
         return redirect("directory:review_list")
-    pending = ChangeProposal.objects.filter(status=ChangeProposal.PENDING).select_related("service", "proposed_by")
-    rows = [
-        {
-            "proposal": p,
-            "diff": [
-                (f, p.service.__dict__.get(f) or {}, new)
-                for f, new in p.changes.items()
-                if (getattr(p.service, f) or {}) != new
-            ],
-        }
-        for p in pending
-    ]
+    pending = (
+        ChangeProposal.objects.filter(status=ChangeProposal.PENDING)
+        .select_related("service", "proposed_by")
+        .prefetch_related("service__schedules")
+    )
+    rows = [{"proposal": p, "diff": selectors.proposal_diff(p)} for p in pending]
     versions = ServiceVersion.objects.select_related("service", "author", "published_by")[:20]
     return render(request, "directory/review_list.html", {"rows": rows, "versions": versions})

@@ -4,7 +4,7 @@
   from the unit passphrase with Argon2id (libsodium ``pwhash``).
 - Content: ``SealedBox(unit public key)``, then sealed again with the case's vault data key
   (crypto-shredding).
-- Codename: 7 words drawn with ``secrets`` from a 2048-word list (77 bits). Stored as a keyed
+- Codename: 8 words drawn with ``secrets`` from a 2048-word list (88 bits). Stored as a keyed
   look-up id (HMAC with the key provider's index key) and a scrypt output; the second half of the
   same scrypt output seeds the reporter's X25519 key pair: the unit encrypts replies to its public
   key, only the codename re-derives the private key.
@@ -38,7 +38,7 @@ WORDLIST_FILES = {
     "ht": "words-fr.txt",
     "ar": "words-en.txt",
 }
-CODENAME_WORDS = 7
+CODENAME_WORDS = 8  # 8 × 11 bits = 88 bits, the issue asks ≈ 90
 
 
 class WrongPassphrase(Exception):

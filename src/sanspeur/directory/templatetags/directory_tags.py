@@ -1,5 +1,7 @@
 from django import template
+from django.utils.formats import time_format as date_format
 from django.utils.html import format_html
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from sanspeur.directory import i18n
@@ -31,3 +33,40 @@ def km(value):
 def pick(texts):
     """Plain text in the visitor's language (French fallback), for places where markup can't go."""
     return i18n.pick(texts).value
+
+
+# Weekday names in the page language (own msgids with a context, so the app's catalogs decide).
+DAY_NAMES = {
+    "MO": pgettext_lazy("weekday", "Monday"),
+    "TU": pgettext_lazy("weekday", "Tuesday"),
+    "WE": pgettext_lazy("weekday", "Wednesday"),
+    "TH": pgettext_lazy("weekday", "Thursday"),
+    "FR": pgettext_lazy("weekday", "Friday"),
+    "SA": pgettext_lazy("weekday", "Saturday"),
+    "SU": pgettext_lazy("weekday", "Sunday"),
+}
+# Django date-format strings for opening times, per page language (Québec French: "9 h 30").
+TIME_FORMATS = {"fr": r"G \h i", "en": "g:i A", "es": "H:i", "ar": "H:i", "ht": "H:i"}
+
+
+@register.filter
+def weekdays(byday: str) -> str:
+    """ "MO,TU,WE,TH,FR" → "Monday to Friday"; "MO,WE" → "Monday, Wednesday" (page language)."""
+    codes = [c.strip().upper() for c in (byday or "").split(",") if c.strip().upper() in DAY_NAMES]
+    order = list(DAY_NAMES)
+    codes = sorted(set(codes), key=order.index)
+    if len(codes) == 7:
+        return _("Every day")
+    indexes = [order.index(c) for c in codes]
+    if len(codes) >= 3 and indexes == list(range(indexes[0], indexes[0] + len(codes))):
+        return _("%(first)s to %(last)s") % {"first": DAY_NAMES[codes[0]], "last": DAY_NAMES[codes[-1]]}
+    return ", ".join(str(DAY_NAMES[c]) for c in codes)
+
+
+@register.filter
+def local_time(value) -> str:
+    """An opening time in the page language's usual form."""
+    if value is None:
+        return ""
+    lang = (get_language() or "fr").split("-")[0]
+    return date_format(value, TIME_FORMATS.get(lang, "H:i"))

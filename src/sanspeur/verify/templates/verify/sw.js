@@ -81,10 +81,18 @@ async function refreshAll(force) {
   return changed;
 }
 
+// One refresh at a time. A forced refresh asked for while another runs is queued behind it, not
+// merged into it: the running one may have skipped lists it judged fresh (going back online
+// starts such a refresh, just when a newer status list matters most).
 let refreshing = null;
 function backgroundRefresh(force) {
-  if (!refreshing) refreshing = refreshAll(force).finally(() => { refreshing = null; });
-  return refreshing;
+  if (refreshing && !force) return refreshing;
+  const after = refreshing ? refreshing.catch(() => false) : Promise.resolve();
+  const current = after.then(() => refreshAll(force)).finally(() => {
+    if (refreshing === current) refreshing = null;
+  });
+  refreshing = current;
+  return current;
 }
 
 self.addEventListener("install", (event) => {

@@ -1,0 +1,52 @@
+"""Opening hours on the detail page are written in the page language."""
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from sanspeur.directory.models import Schedule
+from sanspeur.directory.templatetags.directory_tags import local_time, weekdays
+
+from .test_scale import make_services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("lang", "byday", "expected"),
+    [
+        ("fr", "MO,TU,WE,TH,FR", "du lundi au vendredi"),
+        ("en", "MO,TU,WE,TH,FR", "Monday to Friday"),
+        ("es", "SA,MO", "lunes, sábado"),
+        ("ar", "MO,TU,WE", "من الاثنين إلى الأربعاء"),
+        ("ht", "TU, TH", "madi, jedi"),
+        ("fr", "MO,TU,WE,TH,FR,SA,SU", "Tous les jours"),
+        ("en", "FR,SA", "Friday, Saturday"),
+    ],
+)
+def test_weekdays_in_page_language(lang, byday, expected):
+    with translation.override(lang):
+        assert weekdays(byday) == expected
+
+
+def test_times_in_page_language():
+    with translation.override("fr"):
+        assert local_time(dt.time(9, 30)) == "9 h 30"
+    with translation.override("en"):
+        assert local_time(dt.time(17)) == "5:00 PM"
+    with translation.override("es"):
+        assert local_time(dt.time(8)) == "08:00"
+
+
+def test_detail_page_has_no_raw_day_codes(client):
+    service = make_services(1)[0]
+    Schedule.objects.create(service=service, byday="SA,SU", opens_at=dt.time(10), closes_at=dt.time(14, 30))
+    fr = client.get(f"/fr/directory/services/{service.id}/").content.decode()
+    assert "du lundi au vendredi · <bdi>9 h 00 – 17 h 00</bdi>" in fr
+    assert "samedi, dimanche · <bdi>10 h 00 – 14 h 30</bdi>" in fr
+    assert "MO,TU" not in fr and "SA,SU" not in fr
+    en = client.get(f"/en/directory/services/{service.id}/").content.decode()
+    assert "Monday to Friday · <bdi>9:00 AM – 5:00 PM</bdi>" in en
+    ar = client.get(f"/ar/directory/services/{service.id}/").content.decode()
+    assert "من الاثنين إلى الجمعة" in ar

@@ -1,0 +1,107 @@
+"""Editors propose schedules and attribute flags through the same review workflow."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+
+from sanspeur.core.models import AuditEntry
+from sanspeur.directory.forms import parse_schedule_lines
+from sanspeur.directory.models import ChangeProposal, Schedule, Service
+from sanspeur.directory.services import proposal_create, proposal_publish, schedules_snapshot
+
+from .test_editing import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def service(demo_data):
+    service = Service.objects.order_by("id").first()
+    Service.objects.filter(pk=service.pk).update(is_free=True, accepts_card=False, interpretation=False)
+    service.refresh_from_db()
+    return service
+
+
+def test_schedule_lines_are_validated():
+    rows = parse_schedule_lines("fr,mo 9:00-17:00\n\nSA 10:00-14:30 2026-06-01/2026-08-31")
+    assert rows == [
+        {"byday": "MO,FR", "opens_at": "09:00", "closes_at": "17:00", "valid_from": "", "valid_to": ""},
+        {
+            "byday": "SA",
+            "opens_at": "10:00",
+            "closes_at": "14:30",
+            "valid_from": "2026-06-01",
+            "valid_to": "2026-08-31",
+        },
+    ]
+    for bad in ("XX 09:00-17:00", "MO 25:00-26:00", "MO,MO 09:00-10:00", "lundi 9h", "MO 09:00-17:00 2026-13-01/"):
+        with translation.override("en"), pytest.raises(ValidationError, match="Line 1 is not understood"):
+            parse_schedule_lines(bad)
+
+
+def test_flags_and_hours_go_through_review(make_staff, mfa_client, service, city_organisation):
+    editor = make_staff("editor.f", ["directory_editor"], city_organisation)
+    client = mfa_client(editor)
+    url = f"/fr/directory/staff/services/{service.id}/propose/"
+    form = client.get(url).content.decode()
+    assert 'name="accepts_card"' in form and 'name="schedules"' in form
+    old_hours = schedules_snapshot(service)
+    data = form_data(
+        name_fr=service.name["fr"],
+        name_en=service.name.get("en", ""),
+        description_fr=service.description["fr"],
+        description_en=service.description.get("en", ""),
+        eligibility_description_fr=service.eligibility_description.get("fr", ""),
+        eligibility_description_en=service.eligibility_description.get("en", ""),
+        is_free="no",
+        accepts_card="yes",
+        no_id_needed="yes" if service.no_id_needed else "no",
+        interpretation="yes",
+        schedules="MO,WE 08:00-12:00\nSA 10:00-14:00",
+    )
+    assert client.post(url, {**data, "schedules": "MO 9h"}).status_code == 200  # invalid line
+    assert not ChangeProposal.objects.exists()
+    assert client.post(url, data).status_code == 302
+    service.refresh_from_db()
+    assert service.is_free and not service.accepts_card  # nothing public before review
+    assert schedules_snapshot(service) == old_hours
+
+    review = client.get("/fr/directory/staff/review/").content.decode()
+    assert "Accepte la carte Sans peur" in review or "Accepts the Sans peur card" in review
+    assert "SA 10:00-14:00" in review
+    proposal = ChangeProposal.objects.get()
+    assert client.post("/fr/directory/staff/review/", {"proposal": proposal.id, "action": "publish"}).status_code == 302
+
+    service.refresh_from_db()
+    assert (service.is_free, service.accepts_card, service.interpretation) == (False, True, True)
+    assert [(s.byday, s.opens_at, s.closes_at) for s in Schedule.objects.filter(service=service).order_by("byday")] == [
+        ("MO,WE", dt.time(8), dt.time(12)),
+        ("SA", dt.time(10), dt.time(14)),
+    ]
+    version = service.versions.get()
+    assert set(version.changed_fields) == {"is_free", "accepts_card", "interpretation", "schedules"}
+    assert version.previous["is_free"] is True and version.previous["schedules"] == old_hours
+    entry = AuditEntry.objects.get(action="proposal.publish")
+    assert sorted(entry.detail["fields"]) == sorted(version.changed_fields)
+    public = client.get(f"/fr/directory/services/{service.id}/").content.decode()
+    assert "lundi, mercredi · <bdi>8 h 00 – 12 h 00</bdi>" in public
+    assert "Accepte la carte Sans peur" in public
+
+
+def test_old_form_without_flags_or_hours_changes_neither(make_staff, service, city_organisation):
+    editor = make_staff("editor.g", ["directory_editor"], city_organisation)
+    hours = schedules_snapshot(service)
+    proposal = proposal_create(acting_user=editor, service=service, changes={"name": {"fr": "Autre nom"}})
+    version = proposal_publish(acting_user=editor, proposal=proposal)
+    service.refresh_from_db()
+    assert version.changed_fields == ["name"] and service.is_free and schedules_snapshot(service) == hours
+
+
+def test_partner_cannot_propose_flags_for_another_organisation(make_staff, service, organisation):
+    partner = make_staff("partner.g", ["partner_editor"], organisation)
+    other = Service.objects.exclude(organization__partner=organisation).first()
+    with pytest.raises(PermissionDenied):
+        proposal_create(acting_user=partner, service=other, changes={"accepts_card": True})
+    assert not ChangeProposal.objects.exists()
