@@ -1,4 +1,4 @@
-"""In Chromium: book anonymously in Spanish, cancel and rebook; the waiting list; the door."""
+"""In Chromium: book anonymously in Spanish, cancel, rebook and move; the waiting list; the door."""
 
 import re
 
@@ -53,8 +53,18 @@ def test_book_in_spanish_cancel_and_rebook(page, make_clinic, axe_check):
     answer_human_check(page)
     page.get_by_role("button", name="Reservar").click()
     page.wait_for_url("**/es/clinics/booking/**")
-    assert shown_code(page) != code
+    new_code = shown_code(page)
+    assert new_code != code
     assert Booking.objects.filter(status="confirmed").count() == 1
+    # Change the time: another enrollment clinic, same code, the old place freed.
+    _other_event, _other_service, later = make_clinic(capacity=2, days=4, kind="enrollment", title="Otra clínica")
+    page.reload()
+    page.get_by_label(re.compile("^Cambiar a otro horario")).select_option(str(later.pk))
+    page.get_by_role("button", name="Cambiar mi reserva").click()
+    assert page.get_by_text("Su código sigue siendo el mismo").is_visible()
+    assert shown_code(page) == new_code and "Otra clínica" in page.locator("main").inner_text()
+    assert Booking.objects.get(status="confirmed").session_id == later.pk
+    axe_check(page, "booking moved es")
     assert not page.context.cookies()
 
 

@@ -43,6 +43,60 @@ def test_cancellation_promotes_the_head_of_the_waiting_list(make_clinic):
     assert entry.detail == {"promoted": 1}
 
 
+def test_promotion_e_mails_the_promoted_person_only_in_their_language(
+    make_clinic, mailoutbox, django_capture_on_commit_callbacks
+):
+    _event, _service, session = make_clinic(capacity=1)
+    _first, code1 = services.booking_create(session_id=session.pk, reminder="first@example.org")
+    second, code2 = services.booking_create(session_id=session.pk, reminder="second@example.org", language="ht")
+    _third, code3 = services.booking_create(session_id=session.pk, reminder="third@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(code=code1)
+    assert [message.to for message in mailoutbox] == [["second@example.org"]]
+    message = mailoutbox[0]
+    assert "libere" in message.subject and "konfime" in message.body  # Haitian Creole
+    when = timezone.localtime(second.session.starts_at)
+    assert f"{when:%H:%M}" in message.body
+    for other in ("first@example.org", "third@example.org", code1, code2, code3):
+        assert other not in message.body
+    # A promotion without an e-mail (phone or nothing) sends nothing.
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(code=code2)
+    assert [message.to for message in mailoutbox] == [["third@example.org"]]
+
+
+def test_move_never_jumps_a_waiting_list_and_is_audited(make_clinic):
+    _event, _service, session = make_clinic(capacity=2)
+    _e, _s, target = make_clinic(capacity=1, days=3)
+    mine, code = services.booking_create(session_id=session.pk)
+    services.booking_create(session_id=target.pk)
+    services.booking_create(session_id=target.pk)  # waits for the target slot
+    with pytest.raises(services.BookingError, match="full"):
+        services.booking_move(code=code, session_id=target.pk)
+    assert selectors.move_options(mine) == []
+    _e3, _s3, open_slot = make_clinic(capacity=1, days=4)
+    assert [option.pk for option in selectors.move_options(mine)] == [open_slot.pk]
+    moved = services.booking_move(code=code, session_id=open_slot.pk)
+    assert moved.pk == mine.pk and moved.session_id == open_slot.pk and moved.code_hash == mine.code_hash
+    expected = {"from": session.pk, "to": open_slot.pk, "promoted": 0}
+    assert AuditEntry.objects.get(action="booking.move").detail == expected
+    with pytest.raises(services.BookingError, match="already"):
+        services.booking_move(code=code, session_id=open_slot.pk)
+
+
+def test_move_resets_the_reminder_for_the_new_time(make_clinic, mailoutbox, django_capture_on_commit_callbacks):
+    _event, _service, session = make_clinic(capacity=2, days=0)
+    _e, _s, later = make_clinic(capacity=2, days=0)
+    booking, code = services.booking_create(session_id=session.pk, reminder="moi@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reminders_send()["email"] == 1
+    services.booking_move(code=code, session_id=later.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reminders_send()["email"] == 1
+    assert len(mailoutbox) == 2
+
+
 def test_new_bookings_do_not_jump_the_queue(make_clinic):
     _event, _service, session = make_clinic(capacity=3, max_places=3)
     services.booking_create(session_id=session.pk, places=2)

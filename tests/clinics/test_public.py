@@ -8,7 +8,7 @@ from django.core import signing
 
 from sanspeur.clinics import antibot, services
 from sanspeur.clinics.models import Booking
-from sanspeur.clinics.reminders import reminder_message
+from sanspeur.clinics.reminders import promotion_message, reminder_message
 
 from .conftest import QUESTION, TOKEN, book_with_client, code_from
 
@@ -42,6 +42,36 @@ def test_booking_page_shows_waitlist_position_and_cancel_promotes(client, make_c
     assert "is cancelled" in client.get(response["Location"]).content.decode()
     assert "Cancelled" in client.get(f"/en/clinics/booking/{first}/").content.decode()
     assert "Confirmed" in client.get(f"/en/clinics/booking/{second}/").content.decode()
+
+
+def test_move_keeps_the_code_and_frees_the_old_place_for_the_waiting_list(client, make_clinic):
+    _event, _service, session = make_clinic(capacity=1, title="Clinique A")
+    _other_event, _other_service, later = make_clinic(capacity=2, days=3, title="Clinique B")
+    _enrollment = make_clinic(capacity=5, kind="enrollment", title="Inscription")  # another service: not offered
+    mine = code_from(book_with_client(client, session))
+    waiting = code_from(book_with_client(client, session))
+    page = client.get(f"/es/clinics/booking/{mine}/").content.decode()
+    assert f'<option value="{later.pk}">' in page and "Clinique B" in page and "Inscription" not in page
+    response = client.post(f"/es/clinics/booking/{mine}/", {"action": "move", "session": later.pk})
+    assert response.status_code == 302 and not response.cookies
+    moved = client.get(response["Location"]).content.decode()
+    assert "Clinique B" in moved and "mismo" in moved  # "Su código sigue siendo el mismo."
+    assert Booking.objects.get(session=later).status == Booking.Status.CONFIRMED
+    assert "Confirmada" in client.get(f"/es/clinics/booking/{waiting}/").content.decode()
+
+
+def test_move_to_a_full_or_foreign_slot_changes_nothing(client, make_clinic):
+    _event, _service, session = make_clinic(capacity=2, title="Clinique A")
+    _e, _s, full = make_clinic(capacity=1, days=3, title="Clinique B")
+    _e2, _s2, enrollment = make_clinic(capacity=5, kind="enrollment", title="Inscription")
+    mine = code_from(book_with_client(client, session))
+    code_from(book_with_client(client, full))
+    for target, message in [(full, "lleno"), (enrollment, "Elija"), ("x", "Elija"), (999999, "Elija")]:
+        target_id = getattr(target, "pk", target)
+        response = client.post(f"/es/clinics/booking/{mine}/", {"action": "move", "session": target_id})
+        assert response.status_code == 200 and message in response.content.decode()
+        assert Booking.objects.filter(session=session).count() == 1
+    assert Booking.objects.filter(session=full).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -156,12 +186,13 @@ def test_nothing_ever_shows_another_persons_booking(client, make_clinic, make_st
             bodies.append(client.get(f"/{lang}/clinics/booking/{mine}/").content.decode())
         bodies.append(client.get(f"/en/clinics/booking/{mine}/calendar.ics").content.decode())
         bodies.append(reminder_message(own_booking, code=mine))
+        bodies.append("\n".join(promotion_message(own_booking)))
         for body in bodies:
             for text in forms(other):
                 assert text not in body
             assert f"booking-{other_booking.pk}@" not in body
             assert "a@example.org" not in body and "5145550111" not in body
-        ics = bodies[-2]
+        ics = bodies[-3]
         assert ics.count("BEGIN:VEVENT") == 1 and f"booking-{own_booking.pk}@" in ics
     for url in [
         "/es/clinics/",

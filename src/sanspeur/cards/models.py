@@ -187,6 +187,9 @@ class Card(models.Model):
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # When the renewal reminder for this expiry was handled (sent, or nothing to send to); cleared
+    # by a renewal so the next expiry gets its own reminder.
+    renewal_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-issued_at"]

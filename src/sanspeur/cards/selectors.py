@@ -57,3 +57,19 @@ def possible_duplicate(index: str) -> Card | Holder | None:
 
 def holders_by_search(user, index: str):
     return holders_for(user).filter(duplicate_index=index)
+
+
+def cards_due_for_reminder(*, now, limit: int = 10_000):
+    """Active cards expiring within the reminder window whose reminder was not yet handled."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    window = now + timedelta(days=settings.SANSPEUR_CARD_REMINDER_DAYS)
+    return Card.objects.filter(
+        state=Card.State.ACTIVE,
+        renewal_reminded_at__isnull=True,
+        expires_at__gt=now,
+        expires_at__lte=window,
+        holder__shredded_at__isnull=True,
+    ).only("pk")[:limit]

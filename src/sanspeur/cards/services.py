@@ -217,7 +217,10 @@ def card_renew(*, acting_user, card: Card) -> Card:
         )
         card.sealed_code = vault.seal_bytes(holder.data_key, code.encode("ascii"), context=card.code_context)
         card.state = Card.State.ACTIVE
-        card.save(update_fields=["expires_at", "issued_at", "signing_kid", "sealed_code", "state"])
+        card.renewal_reminded_at = None
+        card.save(
+            update_fields=["expires_at", "issued_at", "signing_kid", "sealed_code", "state", "renewal_reminded_at"]
+        )
         Holder.objects.filter(pk=holder.pk).update(needs_new_card=False)
         audit_entry_create(acting_user=acting_user, action="cards.card.renew", target=card)
         return card
@@ -299,6 +302,61 @@ def card_pdf_download(*, acting_user, card: Card) -> str:
         code = vault.open_bytes(holder.data_key, card.sealed_code, context=card.code_context).decode("ascii")
         audit_entry_create(acting_user=acting_user, action="cards.card.download_pdf", target=card)
         return code
+
+
+# --- renewal reminders ----------------------------------------------------------------------
+def card_renewal_remind(*, acting_user, card: Card, now: datetime | None = None) -> str:
+    """Remind the holder, once per expiry, that this card expires soon. Idempotent.
+
+    Returns what was done: ``"email"`` (sent after commit), ``"sms_pending"`` (a phone number
+    only: no SMS provider is configured, so nothing is sent), ``"no_contact"`` or ``"skipped"``
+    (not due, already handled, not active, or the record is shredded). The message names no person
+    and no card number: an e-mail crosses mail servers the City does not control.
+    """
+    from django.core.mail import send_mail
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        card = Card.objects.select_for_update().select_related("holder__data_key").get(pk=card.pk)
+        holder = card.holder
+        if (
+            card.state != Card.State.ACTIVE
+            or card.renewal_reminded_at is not None
+            or holder.is_shredded
+            or not (now < card.expires_at <= now + timedelta(days=settings.SANSPEUR_CARD_REMINDER_DAYS))
+            or holder.cards.filter(issued_at__gt=card.issued_at).exists()
+        ):
+            return "skipped"
+        profile = vault.open_fields(holder.data_key, holder.sealed_profile, context=holder.profile_context)
+        email, phone = profile.get("email") or "", profile.get("phone") or ""
+        outcome = "email" if email else ("sms_pending" if phone else "no_contact")
+        if email:
+            subject, body = _renewal_reminder_message(card, profile.get("preferred_language") or "fr")
+            transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+        card.renewal_reminded_at = now
+        card.save(update_fields=["renewal_reminded_at"])
+        audit_entry_create(
+            acting_user=acting_user, action="cards.card.remind", target=card, detail={"outcome": outcome}
+        )
+        return outcome
+
+
+def _renewal_reminder_message(card: Card, language: str) -> tuple[str, str]:
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    with translation.override(language):
+        public_url = getattr(settings, "SANSPEUR_PUBLIC_URL", "").rstrip("/")
+        context = {
+            "expires_on": timezone.localtime(card.expires_at).date(),
+            "city": settings.SANSPEUR_CITY_NAME,
+            "clinics_url": f"{public_url}{reverse('clinics:public_list')}" if public_url else "",
+        }
+        subject = render_to_string("cards/renewal_reminder_subject.txt", context).strip()
+        body = render_to_string("cards/renewal_reminder.txt", context).strip() + "\n"
+    return subject, body
 
 
 # --- shredding -------------------------------------------------------------------------------

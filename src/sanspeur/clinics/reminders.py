@@ -8,22 +8,31 @@ city has not chosen yet, so phone reminders are counted and not sent (see docs/c
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import codes, selectors
 from .models import Booking
 
 
-def reminder_message(booking: Booking, *, code: str | None = None) -> str:
+def _context(booking: Booking, code: str | None = None) -> dict:
     event = booking.session.service.event
+    return {
+        "booking": booking,
+        "session": booking.session,
+        "service": booking.session.service,
+        "event": event,
+        "location": selectors.location_label(event),
+        "code": codes.display(code) if code else "",
+    }
+
+
+def reminder_message(booking: Booking, *, code: str | None = None) -> str:
     with translation.override(booking.language):
-        return render_to_string(
-            "clinics/reminder.txt",
-            {
-                "booking": booking,
-                "session": booking.session,
-                "service": booking.session.service,
-                "event": event,
-                "location": selectors.location_label(event),
-                "code": codes.display(code) if code else "",
-            },
-        ).strip()
+        return render_to_string("clinics/reminder.txt", _context(booking, code)).strip()
+
+
+def promotion_message(booking: Booking) -> tuple[str, str]:
+    """Subject and body telling a waiting person that a place was freed for them."""
+    with translation.override(booking.language):
+        subject = str(_("A place is free for you"))
+        return subject, render_to_string("clinics/promoted.txt", _context(booking)).strip() + "\n"

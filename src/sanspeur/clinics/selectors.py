@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import codes
@@ -63,6 +64,33 @@ def sessions_with_availability(event: Event, now=None):
             sessions.append(session)
         result.append((service, sessions))
     return result
+
+
+def move_options(booking: Booking, now=None, limit: int = 40) -> list[Session]:
+    """Time slots this booking can move to: same kind of service, open, upcoming, with room and
+    nobody waiting (a move never jumps a waiting list). Each is annotated with ``free``."""
+    now = now or timezone.now()
+    candidates = (
+        Session.objects.filter(
+            service__kind=booking.session.service.kind,
+            service__event__is_published=True,
+            service__max_places_per_code__gte=booking.places,
+            starts_at__gt=now,
+            released_at__lte=now,
+        )
+        .exclude(pk=booking.session_id)
+        .exclude(bookings__status=Booking.Status.WAITLISTED)
+        .annotate(
+            used=Coalesce(Sum("bookings__places", filter=Q(bookings__status__in=ACTIVE)), 0),
+        )
+        .filter(capacity__gte=F("used") + booking.places)
+        .select_related("service__event")
+        .order_by("starts_at", "pk")[:limit]
+    )
+    options = list(candidates)
+    for session in options:
+        session.free = session.capacity - session.used
+    return options
 
 
 def booking_by_code(raw_code: str) -> Booking | None:

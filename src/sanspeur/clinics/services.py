@@ -97,9 +97,29 @@ def _promote_waitlist(session: Session, now) -> int:
             break
         booking.status = Booking.Status.CONFIRMED
         booking.save(update_fields=["status"])
+        _notify_promotion(booking)
         free -= booking.places
         promoted += 1
     return promoted
+
+
+def _notify_promotion(booking: Booking) -> None:
+    """Tell a waiting person who left an e-mail that they now have a place (after commit).
+
+    The booking page already says so; the message matters because nobody re-checks a waiting list.
+    Phone numbers wait for an SMS provider, like reminders.
+    """
+    from django.core.mail import send_mail
+
+    from .reminders import promotion_message
+
+    if not booking.reminder_key_id or booking.sealed_reminder is None:
+        return
+    fields = vault.open_fields(booking.reminder_key, booking.sealed_reminder, context=booking.reminder_context)
+    contact = fields.get("contact", "")
+    if "@" in contact:
+        subject, body = promotion_message(booking)
+        transaction.on_commit(lambda: send_mail(subject, body, None, [contact]))
 
 
 def _tally_add(*, event_id, service_kind: str, language: str, kind: str, count: int) -> None:
@@ -201,6 +221,67 @@ def booking_cancel(*, acting_user=None, code: str, now=None) -> Booking:
         promoted = _promote_waitlist(booking.session, now)
         audit_entry_create(
             acting_user=acting_user, action="booking.cancel", target=booking, detail={"promoted": promoted}
+        )
+    return booking
+
+
+def booking_move(*, acting_user=None, code: str, session_id: int, now=None) -> Booking:
+    """Move a booking to another time slot of the same kind of service, keeping its code.
+
+    The new place is secured before the old one is released, in one transaction: a person never
+    ends up with neither, and if the new slot cannot take the booking nothing changes. A move never
+    jumps a waiting list: a slot with people waiting counts as full.
+    """
+    now = now or timezone.now()
+    normalised = codes.normalise(code)
+    if not normalised:
+        raise BookingError(_("This booking code is not valid. Check the characters and try again."))
+    with transaction.atomic():
+        current = Booking.objects.filter(code_hash=code_hash(normalised)).values_list("session_id", flat=True).first()
+        if current is None:
+            raise BookingError(_("No booking has this code."))
+        if not Session.objects.filter(pk=session_id).exists():
+            raise BookingError(_("Choose one of the time slots offered."))
+        for pk in sorted({current, session_id}):  # always the same order: no deadlock between two moves
+            _lock_session(pk)
+        booking = Booking.objects.select_related("session__service__event").get(code_hash=code_hash(normalised))
+        old = booking.session
+        if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.WAITLISTED) or old.ends_at <= now:
+            raise BookingError(_("This booking can no longer be changed."))
+        if old.pk != current:  # moved by a concurrent request between the look-up and the locks
+            raise BookingError(_("This booking changed in the meantime. Look at it again."))
+        if session_id == old.pk:
+            raise BookingError(_("Your booking is already for this time slot."))
+        target = Session.objects.select_related("service__event").get(pk=session_id)
+        if target.service.kind != old.service.kind:
+            raise BookingError(_("Choose one of the time slots offered."))
+        if not target.service.event.is_published or target.starts_at <= now:
+            raise BookingError(_("This time slot is over: it can no longer be booked."))
+        if target.released_at > now:
+            raise BookingError(_("Booking for this time slot has not opened yet."))
+        if booking.places > target.service.max_places_per_code:
+            raise BookingError(
+                _("One code can hold at most %(max)s place(s) for this service.")
+                % {"max": target.service.max_places_per_code}
+            )
+        waiting = target.bookings.filter(status=Booking.Status.WAITLISTED).exists()
+        if waiting or target.capacity - _used_places(target) < booking.places:
+            raise BookingError(_("This time slot is full: your booking was not changed."))
+        booking.session = target
+        booking.status = Booking.Status.CONFIRMED
+        booking.queued_at = None
+        if booking.reminder_key_id and booking.sealed_reminder is not None:
+            # A reminder already sent was for the old time: the new one gets its own.
+            fields = vault.open_fields(booking.reminder_key, booking.sealed_reminder, context=booking.reminder_context)
+            fields.pop("sent", None)
+            booking.sealed_reminder = vault.seal_fields(booking.reminder_key, fields, context=booking.reminder_context)
+        booking.save(update_fields=["session", "status", "queued_at", "sealed_reminder"])
+        promoted = _promote_waitlist(old, now)
+        audit_entry_create(
+            acting_user=acting_user,
+            action="booking.move",
+            target=booking,
+            detail={"from": old.pk, "to": target.pk, "promoted": promoted},
         )
     return booking
 

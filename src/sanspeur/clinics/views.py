@@ -217,7 +217,8 @@ def booking(request, code):
     if normalised is None:
         raise Http404(_("No booking has this code."))
     alert = ""
-    if request.method == "POST" and request.POST.get("action") == "cancel":
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "cancel":
         try:
             services.booking_cancel(code=normalised)
         except services.BookingError as error:
@@ -225,11 +226,27 @@ def booking(request, code):
         else:
             # No messages framework on public pages: it would set a cookie.
             return redirect(reverse("clinics:booking", kwargs={"code": normalised}) + "?cancelled=1")
+    elif action == "move":
+        try:
+            target = int(request.POST.get("session", ""))
+        except ValueError:
+            alert = _("Choose one of the time slots offered.")
+        else:
+            try:
+                services.booking_move(code=normalised, session_id=target)
+            except services.BookingError as error:
+                alert = error.message
+            else:
+                return redirect(reverse("clinics:booking", kwargs={"code": normalised}) + "?moved=1")
     try:
         booking = _booking_or_404(normalised)
     except TooManyGuesses:
         return _too_many_guesses(request)
     event = booking.session.service.event
+    can_change = (
+        booking.status in (Booking.Status.CONFIRMED, Booking.Status.WAITLISTED)
+        and booking.session.ends_at > timezone.now()
+    )
     return render(
         request,
         "clinics/booking.html",
@@ -245,8 +262,9 @@ def booking(request, code):
             "position": selectors.waitlist_position(booking),
             "alert": alert,
             "cancelled_now": request.GET.get("cancelled") == "1" and booking.status == Booking.Status.CANCELLED,
-            "can_cancel": booking.status in (Booking.Status.CONFIRMED, Booking.Status.WAITLISTED)
-            and booking.session.ends_at > timezone.now(),
+            "moved_now": request.GET.get("moved") == "1" and booking.status == Booking.Status.CONFIRMED,
+            "can_cancel": can_change,
+            "move_options": selectors.move_options(booking) if can_change else [],
         },
     )
 

@@ -140,7 +140,8 @@ EXTRA_LANG_INFO = {
 TIME_ZONE = "America/Montreal"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]  # Haitian Creole calendar names Django lacks
+FORMAT_MODULE_PATH = ["sanspeur.formats"]  # and its date formats
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -171,6 +172,12 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 SANSPEUR_KEY_DIR = Path(env.str("SANSPEUR_KEY_DIR", default=str(DATA_DIR / "keys")))
 SANSPEUR_KEY_PROVIDER = env.str("SANSPEUR_KEY_PROVIDER", default="sanspeur.core.keys.FileKeyProvider")
 SANSPEUR_CITY_NAME = env.str("SANSPEUR_CITY_NAME", default="Montréal")
+# The public address, for links in reminders (none when unset). Outgoing e-mail is used only for
+# reminders the person asked for: SANSPEUR_EMAIL_URL such as smtp+tls://user:pass@mail.example:587.
+SANSPEUR_PUBLIC_URL = env.str("SANSPEUR_PUBLIC_URL", default="")
+vars().update(env.email_url("SANSPEUR_EMAIL_URL", default="smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env.str("SANSPEUR_EMAIL_FROM", default="Sans peur <ne-pas-repondre@localhost>")
+SANSPEUR_CARD_REMINDER_DAYS = env.int("SANSPEUR_CARD_REMINDER_DAYS", default=30)
 
 # Security headers. The CSP allows nothing inline and nothing from another origin.
 SECURE_CONTENT_TYPE_NOSNIFF = True

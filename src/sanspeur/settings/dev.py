@@ -7,6 +7,9 @@ DEBUG = env.bool("SANSPEUR_DEBUG", default=True)
 SECRET_KEY = env.str("SANSPEUR_SECRET_KEY", default="dev-only-not-secret-" + "x" * 40)
 ALLOWED_HOSTS = env.list("SANSPEUR_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 SANSPEUR_CREATE_MISSING_KEYS = True
+# Reminders are printed to the console instead of being sent.
+vars().update(env.email_url("SANSPEUR_EMAIL_URL", default="consolemail://"))
+SANSPEUR_PUBLIC_URL = env.str("SANSPEUR_PUBLIC_URL", default="http://127.0.0.1:8000")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
