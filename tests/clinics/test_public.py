@@ -8,7 +8,7 @@ from django.core import signing
 
 from sanspeur.clinics import antibot, services
 from sanspeur.clinics.models import Booking
-from sanspeur.clinics.reminders import promotion_message, reminder_message
+from sanspeur.clinics.reminders import change_message, promotion_message, reminder_message
 
 from .conftest import QUESTION, TOKEN, book_with_client, code_from
 
@@ -187,12 +187,13 @@ def test_nothing_ever_shows_another_persons_booking(client, make_clinic, make_st
         bodies.append(client.get(f"/en/clinics/booking/{mine}/calendar.ics").content.decode())
         bodies.append(reminder_message(own_booking, code=mine))
         bodies.append("\n".join(promotion_message(own_booking)))
+        bodies.append("\n".join(change_message(own_booking, "slot_cancelled")))
         for body in bodies:
             for text in forms(other):
                 assert text not in body
             assert f"booking-{other_booking.pk}@" not in body
             assert "a@example.org" not in body and "5145550111" not in body
-        ics = bodies[-3]
+        ics = bodies[-4]
         assert ics.count("BEGIN:VEVENT") == 1 and f"booking-{own_booking.pk}@" in ics
     for url in [
         "/es/clinics/",

@@ -185,3 +185,98 @@ def test_purge_and_no_show_commands(make_clinic):
     assert "bookings deleted: 0" in out.getvalue()
     call_command("clinics_release_no_shows", stdout=out)
     assert "bookings released: 0" in out.getvalue()
+
+
+def test_coordinator_cancels_a_slot_people_are_told_and_move_with_their_code(
+    coordinator, mfa_client, make_clinic, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from sanspeur.clinics.models import Booking
+
+    event, _service, session = make_clinic(capacity=1)
+    _other_event, _other_service, elsewhere = make_clinic(capacity=3, days=5, title="Ailleurs")
+    confirmed, code_confirmed = services.booking_create(session_id=session.pk, reminder="a@example.org", language="es")
+    waiting, code_waiting = services.booking_create(session_id=session.pk, reminder="5145550100")
+    staff = mfa_client(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(
+            f"/fr/clinics/staff/e/{event.pk}/", {"action": "cancel_session", "session": session.pk}, follow=True
+        )
+    assert "2 réservations ont été prévenues" in response.content.decode()
+    session.refresh_from_db()
+    assert session.cancelled_at is not None
+    assert set(Booking.objects.filter(session=session).values_list("status", flat=True)) == {"slot_cancelled"}
+    # Only the e-mail contact is written to, in their language, about their own booking.
+    assert [m.to for m in mailoutbox] == [["a@example.org"]]
+    assert "cancelado" in mailoutbox[0].subject and code_waiting not in mailoutbox[0].body
+    assert AuditEntry.objects.get(action="session.cancel").detail == {"bookings": 2}
+    # Nobody can book the cancelled slot; the public page says so.
+    with pytest.raises(services.BookingError, match="annulée|cancelado"):
+        services.booking_create(session_id=session.pk)
+    assert "Annulée par les organisateurs" in client.get(f"/fr/clinics/e/{event.pk}/").content.decode()
+    # The person's page explains and offers other slots; the move works from the cancelled slot.
+    page = client.get(f"/es/clinics/booking/{code_confirmed}/").content.decode()
+    assert "tuvieron que cancelar" in page and "Cancelar mi reserva" not in page
+    assert f'<option value="{elsewhere.pk}">' in page
+    assert "STATUS:CANCELLED" in client.get(f"/es/clinics/booking/{code_confirmed}/calendar.ics").content.decode()
+    services.booking_move(code=code_confirmed, session_id=elsewhere.pk)
+    confirmed.refresh_from_db()
+    assert confirmed.session_id == elsewhere.pk and confirmed.status == "confirmed"
+    # At the door, a cancelled-slot code is refused with the reason.
+    with pytest.raises(services.BookingError, match="annulée|cancelado"):
+        services.booking_check_in(acting_user=coordinator, event=event, code=code_waiting)
+    # Cancelling again changes nothing.
+    assert services.session_cancel(acting_user=coordinator, session=session) == 0
+
+
+def test_cancel_the_whole_event_needs_confirmation(coordinator, mfa_client, make_clinic):
+    event, service, session = make_clinic(capacity=2)
+    second = services.session_create(
+        acting_user=None,
+        service=service,
+        starts_at=session.starts_at + timedelta(hours=2),
+        ends_at=session.ends_at + timedelta(hours=2),
+        capacity=2,
+        released_at=session.released_at,
+    )
+    services.booking_create(session_id=second.pk)
+    staff = mfa_client(coordinator)
+    staff.post(f"/fr/clinics/staff/e/{event.pk}/", {"action": "cancel_event"})
+    assert not Session.objects.filter(cancelled_at__isnull=False).exists()
+    response = staff.post(f"/fr/clinics/staff/e/{event.pk}/", {"action": "cancel_event", "confirm": "yes"}, follow=True)
+    assert "1 réservation a été prévenue" in response.content.decode()
+    assert Session.objects.filter(service__event=event, cancelled_at__isnull=True).count() == 0
+
+
+def test_capacity_change_promotes_the_waiting_list_and_never_drops_below_bookings(coordinator, mfa_client, make_clinic):
+    from sanspeur.clinics.models import Booking
+
+    event, _service, session = make_clinic(capacity=1)
+    services.booking_create(session_id=session.pk)
+    waiting, _code = services.booking_create(session_id=session.pk)
+    staff = mfa_client(coordinator)
+    url = f"/fr/clinics/staff/e/{event.pk}/"
+    response = staff.post(url, {"action": "capacity", "session": session.pk, "capacity": "0"}, follow=True)
+    assert "Au moins 1 place." in response.content.decode()
+    response = staff.post(url, {"action": "capacity", "session": session.pk, "capacity": "2"}, follow=True)
+    assert "La capacité est modifiée." in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.status == Booking.Status.CONFIRMED
+    response = staff.post(url, {"action": "capacity", "session": session.pk, "capacity": "1"}, follow=True)
+    assert "2 place(s) déjà réservée(s)" in response.content.decode()
+    session.refresh_from_db()
+    assert session.capacity == 2
+    assert AuditEntry.objects.get(action="session.capacity").detail == {"from": 1, "to": 2, "promoted": 1}
+
+
+def test_another_organisations_slot_cannot_be_cancelled(
+    make_staff, organisation, other_organisation, mfa_client, make_clinic
+):
+    theirs, _service, session = make_clinic()
+    theirs.organisations.add(other_organisation)
+    partner = make_staff("partner.coord", ["clinic_coordinator"], organisation)
+    response = mfa_client(partner).post(
+        f"/fr/clinics/staff/e/{theirs.pk}/", {"action": "cancel_session", "session": session.pk}
+    )
+    assert response.status_code == 404
+    session.refresh_from_db()
+    assert session.cancelled_at is None

@@ -176,6 +176,20 @@ class SessionForm(AccessibleFormMixin, forms.ModelForm):
         return data
 
 
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(
+        label=_("Capacity"),
+        min_value=1,
+        max_value=10_000,
+        error_messages={
+            "required": _("Enter a number of places."),
+            "invalid": _("Enter a number of places."),
+            "min_value": _("At least 1 place."),
+            "max_value": _("At most 10,000 places."),
+        },
+    )
+
+
 class WalkInForm(AccessibleFormMixin, forms.Form):
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(), empty_label=None)
     language = forms.ChoiceField(label=_("Language spoken"), choices=SPOKEN_LANGUAGES)

@@ -30,6 +30,8 @@ def booking_calendar(booking, location: str) -> str:
         f"DTEND:{_utc(session.ends_at)}",
         f"SUMMARY:{_escape(f'{service.get_kind_display()} — {event.title}')}",
         f"LOCATION:{_escape(f'{location}, {event.borough}')}",
+        # A calendar that imports the file again updates (same UID) or strikes out the event.
+        "STATUS:CANCELLED" if booking.status in ("cancelled", "slot_cancelled") else "STATUS:CONFIRMED",
         "END:VEVENT",
         "END:VCALENDAR",
     ]

@@ -73,6 +73,8 @@ class Session(models.Model):
     released_at = models.DateTimeField(_("booking opens at"))
     # Written at the start of every booking transaction: on SQLite it takes the write lock first.
     lock_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # Cancelled by the organisers (weather, staff): its bookings can move elsewhere with their code.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["starts_at"]
@@ -88,6 +90,7 @@ class Booking(models.Model):
         CHECKED_IN = "checked_in", _("Checked in")
         CANCELLED = "cancelled", _("Cancelled")
         NO_SHOW = "no_show", _("Place released (no-show)")
+        SLOT_CANCELLED = "slot_cancelled", _("Time slot cancelled by the organisers")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
     code_hash = models.CharField(max_length=128, unique=True)

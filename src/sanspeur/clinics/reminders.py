@@ -6,7 +6,9 @@ the code they already hold: the server never stores codes, so reminders cannot i
 city has not chosen yet, so phone reminders are counted and not sent (see docs/clinics.md).
 """
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -23,7 +25,13 @@ def _context(booking: Booking, code: str | None = None) -> dict:
         "event": event,
         "location": selectors.location_label(event),
         "code": codes.display(code) if code else "",
+        "lookup_url": _absolute(reverse("clinics:booking_lookup")),
     }
+
+
+def _absolute(path: str) -> str:
+    public_url = getattr(settings, "SANSPEUR_PUBLIC_URL", "").rstrip("/")
+    return f"{public_url}{path}" if public_url else ""
 
 
 def reminder_message(booking: Booking, *, code: str | None = None) -> str:
@@ -31,8 +39,16 @@ def reminder_message(booking: Booking, *, code: str | None = None) -> str:
         return render_to_string("clinics/reminder.txt", _context(booking, code)).strip()
 
 
-def promotion_message(booking: Booking) -> tuple[str, str]:
-    """Subject and body telling a waiting person that a place was freed for them."""
+def change_message(booking: Booking, what: str) -> tuple[str, str]:
+    """Subject and body telling a person what changed in their own booking: ``"promoted"`` (a
+    place was freed for them) or ``"slot_cancelled"`` (the organisers cancelled the time slot)."""
     with translation.override(booking.language):
-        subject = str(_("A place is free for you"))
-        return subject, render_to_string("clinics/promoted.txt", _context(booking)).strip() + "\n"
+        if what == "promoted":
+            subject, template = _("A place is free for you"), "clinics/promoted.txt"
+        else:
+            subject, template = _("Your time slot was cancelled"), "clinics/slot_cancelled.txt"
+        return str(subject), render_to_string(template, _context(booking)).strip() + "\n"
+
+
+def promotion_message(booking: Booking) -> tuple[str, str]:
+    return change_message(booking, "promoted")

@@ -60,7 +60,8 @@ def sessions_with_availability(event: Event, now=None):
             session.free = max(session.capacity - used_places(session), 0)
             session.waitlist = session.bookings.filter(status=Booking.Status.WAITLISTED).count()
             session.is_over = session.starts_at <= now
-            session.is_open = not session.is_over and session.released_at <= now
+            session.is_cancelled = session.cancelled_at is not None
+            session.is_open = not session.is_over and not session.is_cancelled and session.released_at <= now
             sessions.append(session)
         result.append((service, sessions))
     return result
@@ -77,6 +78,7 @@ def move_options(booking: Booking, now=None, limit: int = 40) -> list[Session]:
             service__max_places_per_code__gte=booking.places,
             starts_at__gt=now,
             released_at__lte=now,
+            cancelled_at__isnull=True,
         )
         .exclude(pk=booking.session_id)
         .exclude(bookings__status=Booking.Status.WAITLISTED)

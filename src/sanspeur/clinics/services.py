@@ -75,6 +75,72 @@ def session_create(*, acting_user, service: Service, starts_at, ends_at, capacit
     return session
 
 
+def session_cancel(*, acting_user, session: Session, now=None) -> int:
+    """Cancel a time slot (weather, no staff): its bookings and waiting list are told, by e-mail
+    where a person left one, and can move to another slot with the same code. Idempotent.
+    Returns the number of bookings affected."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _lock_session(session.pk)
+        if session.cancelled_at is not None:
+            return 0
+        if session.ends_at <= now:
+            raise BookingError(_("This time slot is over: it can no longer be cancelled."))
+        session.cancelled_at = now
+        session.save(update_fields=["cancelled_at"])
+        affected = list(
+            session.bookings.filter(status__in=(Booking.Status.CONFIRMED, Booking.Status.WAITLISTED)).select_related(
+                "session__service__event", "reminder_key"
+            )
+        )
+        for booking in affected:
+            booking.status = Booking.Status.SLOT_CANCELLED
+            booking.queued_at = None
+            booking.save(update_fields=["status", "queued_at"])
+            _notify(booking, "slot_cancelled")
+        audit_entry_create(
+            acting_user=acting_user, action="session.cancel", target=session, detail={"bookings": len(affected)}
+        )
+    return len(affected)
+
+
+def event_cancel(*, acting_user, event: Event, now=None) -> int:
+    """Cancel every time slot of the event that is not over yet. Returns the bookings affected."""
+    now = now or timezone.now()
+    affected = 0
+    with transaction.atomic():
+        for session in Session.objects.filter(service__event=event, cancelled_at__isnull=True, ends_at__gt=now):
+            affected += session_cancel(acting_user=acting_user, session=session, now=now)
+        audit_entry_create(acting_user=acting_user, action="event.cancel", target=event, detail={"bookings": affected})
+    return affected
+
+
+def session_capacity_change(*, acting_user, session: Session, capacity: int, now=None) -> Session:
+    """Change a slot's capacity: never below the places already confirmed; more room goes to the
+    waiting list first, in order."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _lock_session(session.pk)
+        used = _used_places(session)
+        if capacity < used:
+            raise BookingError(
+                _("%(used)s place(s) are already booked: the capacity cannot be lower.") % {"used": used}
+            )
+        if session.cancelled_at is not None:
+            raise BookingError(_("This time slot was cancelled by the organisers."))
+        previous = session.capacity
+        session.capacity = capacity
+        session.save(update_fields=["capacity"])
+        promoted = _promote_waitlist(session, now) if session.ends_at > now else 0
+        audit_entry_create(
+            acting_user=acting_user,
+            action="session.capacity",
+            target=session,
+            detail={"from": previous, "to": capacity, "promoted": promoted},
+        )
+    return session
+
+
 # --- Capacity --------------------------------------------------------------------------------
 def _lock_session(session_id: int) -> Session:
     if transaction.get_connection().vendor == "sqlite":
@@ -97,28 +163,28 @@ def _promote_waitlist(session: Session, now) -> int:
             break
         booking.status = Booking.Status.CONFIRMED
         booking.save(update_fields=["status"])
-        _notify_promotion(booking)
+        _notify(booking, "promoted")
         free -= booking.places
         promoted += 1
     return promoted
 
 
-def _notify_promotion(booking: Booking) -> None:
-    """Tell a waiting person who left an e-mail that they now have a place (after commit).
+def _notify(booking: Booking, what: str) -> None:
+    """Tell the person who left an e-mail what happened to their booking (after commit).
 
-    The booking page already says so; the message matters because nobody re-checks a waiting list.
-    Phone numbers wait for an SMS provider, like reminders.
+    ``what`` is ``"promoted"`` (a waiting list gave them a place: nobody re-checks a waiting list)
+    or ``"slot_cancelled"``. Phone numbers wait for an SMS provider, like reminders.
     """
     from django.core.mail import send_mail
 
-    from .reminders import promotion_message
+    from .reminders import change_message
 
     if not booking.reminder_key_id or booking.sealed_reminder is None:
         return
     fields = vault.open_fields(booking.reminder_key, booking.sealed_reminder, context=booking.reminder_context)
     contact = fields.get("contact", "")
     if "@" in contact:
-        subject, body = promotion_message(booking)
+        subject, body = change_message(booking, what)
         transaction.on_commit(lambda: send_mail(subject, body, None, [contact]))
 
 
@@ -150,6 +216,8 @@ def booking_create(
         service = session.service
         if not service.event.is_published or session.starts_at <= now:
             raise BookingError(_("This time slot is over: it can no longer be booked."))
+        if session.cancelled_at is not None:
+            raise BookingError(_("This time slot was cancelled by the organisers."))
         if session.released_at > now:
             raise BookingError(_("Booking for this time slot has not opened yet."))
         if places < 1 or places > service.max_places_per_code:
@@ -246,7 +314,9 @@ def booking_move(*, acting_user=None, code: str, session_id: int, now=None) -> B
             _lock_session(pk)
         booking = Booking.objects.select_related("session__service__event").get(code_hash=code_hash(normalised))
         old = booking.session
-        if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.WAITLISTED) or old.ends_at <= now:
+        if booking.status == Booking.Status.SLOT_CANCELLED:
+            pass  # the organisers cancelled the slot: the person may always pick another
+        elif booking.status not in (Booking.Status.CONFIRMED, Booking.Status.WAITLISTED) or old.ends_at <= now:
             raise BookingError(_("This booking can no longer be changed."))
         if old.pk != current:  # moved by a concurrent request between the look-up and the locks
             raise BookingError(_("This booking changed in the meantime. Look at it again."))
@@ -257,6 +327,8 @@ def booking_move(*, acting_user=None, code: str, session_id: int, now=None) -> B
             raise BookingError(_("Choose one of the time slots offered."))
         if not target.service.event.is_published or target.starts_at <= now:
             raise BookingError(_("This time slot is over: it can no longer be booked."))
+        if target.cancelled_at is not None:
+            raise BookingError(_("This time slot was cancelled by the organisers."))
         if target.released_at > now:
             raise BookingError(_("Booking for this time slot has not opened yet."))
         if booking.places > target.service.max_places_per_code:
@@ -276,7 +348,7 @@ def booking_move(*, acting_user=None, code: str, session_id: int, now=None) -> B
             fields.pop("sent", None)
             booking.sealed_reminder = vault.seal_fields(booking.reminder_key, fields, context=booking.reminder_context)
         booking.save(update_fields=["session", "status", "queued_at", "sealed_reminder"])
-        promoted = _promote_waitlist(old, now)
+        promoted = _promote_waitlist(old, now) if old.cancelled_at is None else 0
         audit_entry_create(
             acting_user=acting_user,
             action="booking.move",
@@ -309,6 +381,8 @@ def booking_check_in(*, acting_user, event: Event, code: str, now=None) -> Booki
             raise BookingError(_("This person is on the waiting list: no place has been offered yet."))
         if booking.status == Booking.Status.NO_SHOW:
             raise BookingError(_("This booking's place was released (no-show). Record the person as a walk-in."))
+        if booking.status == Booking.Status.SLOT_CANCELLED:
+            raise BookingError(_("This time slot was cancelled by the organisers."))
         booking.status = Booking.Status.CHECKED_IN
         booking.checked_in_at = now
         booking.save(update_fields=["status", "checked_in_at"])

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -22,6 +22,7 @@ from sanspeur.accounts.decorators import staff_view
 from . import antibot, codes, rules, selectors, services
 from .forms import (
     BookingForm,
+    CapacityForm,
     CodeForm,
     EventForm,
     PeriodForm,
@@ -124,6 +125,8 @@ def book(request, session_id):
     alert = ""
     if session.starts_at <= now:
         problem = _("This time slot is over: it can no longer be booked.")
+    elif session.cancelled_at is not None:
+        problem = _("This time slot was cancelled by the organisers.")
     elif session.released_at > now:
         problem = _("Booking for this time slot has not opened yet.")
     form = BookingForm(request.POST if request.method == "POST" else None, max_places=service.max_places_per_code)
@@ -243,10 +246,11 @@ def booking(request, code):
     except TooManyGuesses:
         return _too_many_guesses(request)
     event = booking.session.service.event
-    can_change = (
+    can_cancel = (
         booking.status in (Booking.Status.CONFIRMED, Booking.Status.WAITLISTED)
         and booking.session.ends_at > timezone.now()
     )
+    can_change = can_cancel or booking.status == Booking.Status.SLOT_CANCELLED
     return render(
         request,
         "clinics/booking.html",
@@ -263,7 +267,9 @@ def booking(request, code):
             "alert": alert,
             "cancelled_now": request.GET.get("cancelled") == "1" and booking.status == Booking.Status.CANCELLED,
             "moved_now": request.GET.get("moved") == "1" and booking.status == Booking.Status.CONFIRMED,
-            "can_cancel": can_change,
+            "can_cancel": can_cancel,
+            "can_change": can_change,
+            "slot_cancelled": booking.status == Booking.Status.SLOT_CANCELLED,
             "move_options": selectors.move_options(booking) if can_change else [],
         },
     )
@@ -359,6 +365,46 @@ def staff_event_detail(request, pk):
                 services.service_create(acting_user=request.user, event=event, **service_form.cleaned_data)
                 messages.success(request, _("The service is added."))
                 return redirect("clinics:staff_event_detail", pk=event.pk)
+        elif request.POST.get("action") in ("cancel_session", "capacity"):
+            session = get_object_or_404(Session, pk=request.POST.get("session"), service__event=event)
+            try:
+                if request.POST["action"] == "cancel_session":
+                    affected = services.session_cancel(acting_user=request.user, session=session)
+                    messages.success(
+                        request,
+                        ngettext(
+                            "The time slot is cancelled; %(count)s booking was told it can choose another.",
+                            "The time slot is cancelled; %(count)s bookings were told they can choose another.",
+                            affected,
+                        )
+                        % {"count": affected},
+                    )
+                else:
+                    capacity = CapacityForm(request.POST)
+                    if not capacity.is_valid():
+                        raise services.BookingError(capacity.errors["capacity"][0])
+                    services.session_capacity_change(
+                        acting_user=request.user, session=session, capacity=capacity.cleaned_data["capacity"]
+                    )
+                    messages.success(request, _("The capacity is changed."))
+            except services.BookingError as error:
+                messages.error(request, error.message)
+            return redirect("clinics:staff_event_detail", pk=event.pk)
+        elif request.POST.get("action") == "cancel_event":
+            if request.POST.get("confirm") != "yes":
+                messages.error(request, _("Tick the box to confirm."))
+            else:
+                affected = services.event_cancel(acting_user=request.user, event=event)
+                messages.success(
+                    request,
+                    ngettext(
+                        "Every remaining time slot is cancelled; %(count)s booking was told.",
+                        "Every remaining time slot is cancelled; %(count)s bookings were told.",
+                        affected,
+                    )
+                    % {"count": affected},
+                )
+            return redirect("clinics:staff_event_detail", pk=event.pk)
         elif request.POST.get("action") == "session":
             service = get_object_or_404(Service, pk=request.POST.get("service"), event=event)
             session_form = SessionForm(request.POST, prefix="session")
@@ -373,6 +419,7 @@ def staff_event_detail(request, pk):
             "event": event,
             "location": selectors.location_label(event),
             "services": selectors.sessions_with_availability(event),
+            "now": timezone.now(),
             "service_form": service_form,
             "session_form": session_form,
             "report": selectors.report([event]),
