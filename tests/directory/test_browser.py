@@ -61,3 +61,23 @@ def test_results_without_javascript(browser, live_server, loaded):
         assert page.locator("#dir-map").is_hidden()
     finally:
         context.close()
+
+
+def test_choose_a_point_on_the_map_to_sort_by_distance(page, axe_check, loaded):
+    page.goto(page.base_url + "/fr/directory/?need=food")
+    area = page.locator("#dir-map")
+    area.wait_for(state="visible")
+    assert page.locator(".dir-map-hint").is_visible()
+    box = area.bounding_box()
+    area.click(position={"x": box["width"] * 0.45, "y": box["height"] * 0.9})  # south of the markers
+    page.get_by_role("button", name="Trier par distance de ce point").click()
+    page.wait_for_url("**near=*")
+    assert "need=food" in page.url
+    assert page.locator("#near-point").is_visible()
+    badges = page.locator(".dir-item .badge", has_text="environ")
+    assert badges.count() == page.locator(".dir-item").count() > 0
+    area.wait_for(state="visible")
+    axe_check(page, "directory sorted from a map point")
+    screenshot(page, "directory-map-point-fr")
+    page.get_by_role("link", name="Retirer ce point").click()
+    assert "near=" not in page.url and page.locator(".dir-item .badge", has_text="environ").count() == 0

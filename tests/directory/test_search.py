@@ -97,6 +97,47 @@ def test_distance_from_fsa_or_borough(demo_data):
     assert all(r.distance_km is None for r in selectors.search(near_fsa="ZZZ"))
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("45.50123,-73.56789", (45.501, -73.568)),
+        (" 45.5 , -73.6 ", (45.5, -73.6)),
+        ("45.5", None),
+        ("abc,def", None),
+        ("nan,nan", None),
+        ("inf,-73.5", None),
+        ("48.85,2.35", None),  # Paris: outside Montréal
+        ("", None),
+    ],
+)
+def test_a_point_on_the_map_is_validated_and_rounded(text, expected):
+    assert selectors.parse_point(text) == expected
+
+
+def test_distance_from_a_point_on_the_map(demo_data):
+    from sanspeur.directory.models import Borough
+
+    verdun = Borough.objects.get(code="verdun")
+    point = f"{verdun.latitude},{verdun.longitude}"
+    results = selectors.search(near=point)
+    distances = [r.distance_km for r in results]
+    # SQL orders by a flat-earth distance, the page shows great-circle figures: equal to metres.
+    assert all(a <= b + 0.05 for a, b in zip(distances, distances[1:], strict=False)) and distances[0] < 3
+    # The map point wins over a postal code given at the same time (one origin at a time).
+    assert [r.service.pk for r in selectors.search(near=point, near_fsa="H1G")] == [r.service.pk for r in results]
+    assert all(r.distance_km is None for r in selectors.search(near="48.85,2.35"))
+
+
+def test_point_search_page_explains_and_can_be_removed(client, demo_data):
+    page = client.get("/fr/directory/?need=food&near=45.5003,-73.5701").content.decode()
+    assert 'name="near" id="id_near" value="45.500,-73.570"' in page
+    assert "Triés par distance du point que vous avez choisi sur la carte." in page
+    assert 'href="?need=food">Retirer ce point' in page
+    assert "environ" in page  # distance badges
+    outside = client.get("/es/directory/?near=10,10").content.decode()
+    assert "fuera de Montreal" in outside and 'value=""' in outside
+
+
 def test_fallback_to_french_is_visible(client, demo_data):
     missing = next(s for s in Service.objects.all() if "en" not in s.name)
     assert pick(missing.name, "en").fallback

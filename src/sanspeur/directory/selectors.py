@@ -211,8 +211,30 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 12742 * math.asin(math.sqrt(h))
 
 
-def origin_point(*, fsa: str = "", borough: str = "") -> tuple[float, float] | None:
-    """The point the person chose: an FSA (first three characters of a postal code) or a borough."""
+# Greater Montréal with a margin: a point outside is ignored rather than sorted against.
+POINT_BOUNDS = ((45.30, 45.80), (-74.10, -73.35))
+
+
+def parse_point(text: str) -> tuple[float, float] | None:
+    """A point chosen on the map, ``"lat,lon"``, kept to 3 decimals (about 100 m): the page needs
+    no more, and the URL then carries no more."""
+    try:
+        lat_text, lon_text = (text or "").split(",")
+        lat, lon = round(float(lat_text), 3), round(float(lon_text), 3)
+    except ValueError:
+        return None
+    (lat_min, lat_max), (lon_min, lon_max) = POINT_BOUNDS
+    if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):  # also rejects nan and inf
+        return None
+    return lat, lon
+
+
+def origin_point(*, fsa: str = "", borough: str = "", point: str = "") -> tuple[float, float] | None:
+    """The point the person chose: a point on the map, an FSA (first three characters of a postal
+    code) or a borough, in that order. Never the device's location."""
+    chosen = parse_point(point)
+    if chosen:
+        return chosen
     code = (fsa or "").replace(" ", "").upper()[:3]
     if code and code in fsa_centroids():
         return fsa_centroids()[code]
@@ -340,6 +362,7 @@ def search_plan(
     card: bool = False,
     near_fsa: str = "",
     near_borough: str = "",
+    near: str = "",
     now: dt.datetime | None = None,
     queryset=None,
     lang: str | None = None,
@@ -367,7 +390,7 @@ def search_plan(
     filtered = qs
     lang = (lang or get_language() or i18n.FALLBACK).split("-")[0]
     name_key = KeyTextTransform(lang if lang in dict(settings.LANGUAGES) else i18n.FALLBACK, "sort_names")
-    origin = origin_point(fsa=near_fsa, borough=near_borough)
+    origin = origin_point(fsa=near_fsa, borough=near_borough, point=near)
     if origin:
         qs = qs.annotate(_d2=distance_order(origin)).order_by(F("_d2").asc(nulls_last=True), name_key, "id")
     else:

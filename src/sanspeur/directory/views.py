@@ -43,6 +43,7 @@ def _params(request) -> dict:
         "card": g.get("card") == "1",
         "near_fsa": g.get("near_fsa", "").strip()[:7],
         "near_borough": g.get("near_borough", ""),
+        "near": g.get("near", "").strip()[:40],
     }
 
 
@@ -53,6 +54,10 @@ def search(request):
     query = request.GET.copy()
     query.pop("page", None)
     fsa = params["near_fsa"].replace(" ", "").upper()[:3]
+    point = selectors.parse_point(params["near"])
+    without_point = request.GET.copy()
+    without_point.pop("near", None)
+    without_point.pop("page", None)
     return render(
         request,
         "directory/search.html",
@@ -64,7 +69,10 @@ def search(request):
             "boroughs": Borough.objects.all(),
             "languages": LANGUAGE_NAMES.items(),
             "query_string": query.urlencode(),
-            "unknown_fsa": bool(fsa) and fsa not in fsa_centroids(),
+            "unknown_fsa": bool(fsa) and fsa not in fsa_centroids() and not point,
+            "point": f"{point[0]:.3f},{point[1]:.3f}" if point else "",
+            "bad_point": bool(params["near"]) and not point,
+            "without_point": without_point.urlencode(),
             "tile_url": getattr(settings, "SANSPEUR_MAP_TILE_URL", ""),
         },
     )
