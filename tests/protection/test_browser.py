@@ -6,6 +6,16 @@ from tests.conftest import STAFF_PASSWORD, screenshot, totp_now
 
 from .conftest import PASSPHRASE, jpeg_with_exif
 
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), (20, 120, 40)).save(out, "PNG")
+    return out.getvalue()
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NEUTRAL = "https://meteo.gc.ca/"
@@ -88,9 +98,14 @@ def test_report_reply_followup_and_quick_exit(page, browser, make_staff, unit_ke
     page.get_by_role("button", name="Louvri").click()
     assert REPLY in page.locator(".reply-text").inner_text()
     page.locator("#id_text").fill("Li rele m ankò yè swa.")
+    page.locator("#id_attachments").set_input_files(
+        [{"name": "mesaj.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
     page.get_by_role("button", name="Voye", exact=True).click()
     assert "Mèsi" in page.locator("p.message").inner_text()
+    assert "Ak 1 fichye." in page.locator("main").inner_text()
     axe_check(page, "thread ht")
+    screenshot(page, "protection-thread-ht")
 
     # 4. Quick exit replaces the history entry and leaves for the neutral site (no real network).
     page.route(NEUTRAL + "**", lambda route: route.fulfill(status=200, content_type="text/html", body="<p>Météo</p>"))

@@ -127,6 +127,43 @@ def test_followup_reads_reply_adds_information_and_deletes_reply(client, unit_ke
     assert reply.deleted_by_reporter and reply.for_reporter is None
 
 
+def test_followup_can_add_files_stripped_and_sealed_and_refuses_bad_ones(client, unit_key):
+    codename = codename_from(submit(client, lang="ht"))
+    case = Case.objects.get()
+    photo = SimpleUploadedFile("menas.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    added = client.post(
+        "/ht/protection/followup/",
+        {"codename": codename, "action": "add", "text": "Men foto mesaj yo", "attachments": [photo]},
+    )
+    assert added.status_code == 200 and "1 fichye" in added.content.decode()
+    attachment = Attachment.objects.get()
+    assert attachment.message.direction == "in" and attachment.case == case
+    private = crypto.unit_private_key_open(unit_key, PASSPHRASE)
+    data = crypto.open_for_unit(case, attachment.sealed, private, context=f"attachment:{attachment.pk}")
+    assert data.startswith(b"\xff\xd8\xff") and b"SecretPhoneMaker" not in data
+    assert b"SecretPhoneMaker" not in bytes(attachment.sealed)
+    # A file that is not a photo or PDF: a clear message, nothing stored (neither text nor file).
+    script = SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
+    refused = client.post(
+        "/ht/protection/followup/",
+        {"codename": codename, "action": "add", "text": "Dezyèm", "attachments": [script]},
+    )
+    assert refused.status_code == 200 and 'role="alert"' in refused.content.decode()
+    assert Attachment.objects.count() == 1 and Message.objects.filter(direction="in").count() == 1
+
+
+def test_followup_files_over_the_limit_save_nothing(client, unit_key, settings):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    codename = codename_from(submit(client, lang="fr"))
+    big = SimpleUploadedFile("grand.jpg", jpeg_with_exif() + b"\0" * 4096, content_type="image/jpeg")
+    response = client.post(
+        "/fr/protection/followup/",
+        {"codename": codename, "action": "add", "text": "Avec un gros fichier", "attachments": [big]},
+    )
+    assert response.status_code == 400 and "Rien n'a été enregistré" in response.content.decode()
+    assert not Message.objects.filter(direction="in").exists() and not Attachment.objects.exists()
+
+
 def test_wrong_and_unknown_codenames_are_answered_identically_and_rate_limited(client, unit_key, settings):
     settings.SANSPEUR_PROTECTION_CODENAME_PER_ID_LIMIT = 3
     settings.SANSPEUR_PROTECTION_CODENAME_GLOBAL_LIMIT = 8

@@ -27,6 +27,27 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+def attachments_field() -> MultipleFileField:
+    return MultipleFileField(
+        label=_("Photos or documents (optional)"),
+        required=False,
+        help_text=_(
+            "Up to 3 files: JPEG or PNG photos, or PDF, 5 MB each and 8 MB in total."
+            " We remove hidden information from photos."
+        ),
+    )
+
+
+def clean_attachments(files) -> list:
+    """Each file checked and re-encoded without metadata (``uploads.clean_attachment``)."""
+    from .uploads import MAX_FILES, clean_attachment
+
+    files = files or []
+    if len(files) > MAX_FILES:
+        raise forms.ValidationError(_("You can send up to 3 files."))
+    return [clean_attachment(f) for f in files]
+
+
 class ReportForm(AccessibleFormMixin, forms.Form):
     category = forms.ChoiceField(label=_("What happened?"), choices=CATEGORIES, widget=forms.RadioSelect)
     role = forms.ChoiceField(
@@ -69,14 +90,7 @@ class ReportForm(AccessibleFormMixin, forms.Form):
     contact_language = forms.ChoiceField(
         label=_("In which language would you like us to answer?"), choices=settings.LANGUAGES, required=False
     )
-    attachments = MultipleFileField(
-        label=_("Photos or documents (optional)"),
-        required=False,
-        help_text=_(
-            "Up to 3 files: JPEG or PNG photos, or PDF, 5 MB each and 8 MB in total."
-            " We remove hidden information from photos."
-        ),
-    )
+    attachments = attachments_field()
 
     def clean_when_year(self):
         year = self.cleaned_data.get("when_year")
@@ -85,12 +99,7 @@ class ReportForm(AccessibleFormMixin, forms.Form):
         return year
 
     def clean_attachments(self):
-        from .uploads import MAX_FILES, clean_attachment
-
-        files = self.cleaned_data.get("attachments") or []
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(_("You can send up to 3 files."))
-        return [clean_attachment(f) for f in files]
+        return clean_attachments(self.cleaned_data.get("attachments"))
 
 
 class CodenameForm(AccessibleFormMixin, forms.Form):
@@ -105,6 +114,10 @@ class AddInformationForm(AccessibleFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Add information"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5, **OFF})
     )
+    attachments = attachments_field()
+
+    def clean_attachments(self):
+        return clean_attachments(self.cleaned_data.get("attachments"))
 
 
 # --- Staff --------------------------------------------------------------------------------------

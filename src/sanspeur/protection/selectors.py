@@ -67,8 +67,14 @@ def reporter_case_open(codename: str):
 def reporter_thread(case: Case, reporter_key) -> list[dict]:
     """What the reporter sees: dates of their additions and the unit's replies, decrypted."""
     items = []
-    for message in case.messages.all():
-        item = {"id": message.pk, "direction": message.direction, "created_on": message.created_on, "text": None}
+    for message in case.messages.annotate(file_count=Count("attachments")):
+        item = {
+            "id": message.pk,
+            "direction": message.direction,
+            "created_on": message.created_on,
+            "text": None,
+            "files": message.file_count,
+        }
         if message.direction == Message.Direction.TO_REPORTER:
             if message.deleted_by_reporter or message.for_reporter is None:
                 continue

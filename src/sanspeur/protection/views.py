@@ -137,10 +137,15 @@ def followup(request):
     action = request.POST.get("action", "open")
     add_form = AddInformationForm()
     notice = ""
-    if action == "add":
-        add_form = AddInformationForm(request.POST)
+    too_large = False
+    if action == "add" and _too_large(request):
+        too_large = True  # the files were not read (over the upload limit): nothing is saved
+    elif action == "add":
+        add_form = AddInformationForm(request.POST, request.FILES)
         if add_form.is_valid():
-            services.report_add_information(case=case, text=add_form.cleaned_data["text"])
+            services.report_add_information(
+                case=case, text=add_form.cleaned_data["text"], attachments=add_form.cleaned_data["attachments"]
+            )
             add_form, notice = AddInformationForm(), _("Thank you. Your information was added to your report.")
     elif action == "delete":
         try:
@@ -155,7 +160,15 @@ def followup(request):
     return render(
         request,
         "protection/thread.html",
-        {"codename": crypto.codename_normalise(codename), "thread": thread, "add_form": add_form, "notice": notice},
+        {
+            "codename": crypto.codename_normalise(codename),
+            "thread": thread,
+            "add_form": add_form,
+            "notice": notice,
+            "too_large": too_large,
+            "limit_mb": settings.FILE_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024),
+        },
+        status=400 if too_large else 200,
     )
 
 
