@@ -70,6 +70,18 @@ def test_every_endpoint_validates(client, demo_data):
     validate(client.get(f"/api/hsds/taxonomy_terms/{TaxonomyTerm.objects.first().id}").json(), "taxonomy_term.json")
 
 
+def test_a_phone_extension_validates_as_the_number_hsds_asks_for(client, demo_data):
+    from sanspeur.directory.models import Phone, Service
+
+    service = Service.objects.filter(status="active").order_by("id").first()
+    Phone.objects.create(service=service, number="438-555-0142", extension="12")
+    body = client.get(f"/api/hsds/services/{service.id}").json()
+    validate(body, "service.json")
+    assert {"number": "438-555-0142", "extension": 12} in [
+        {k: p.get(k) for k in ("number", "extension")} for p in body["phones"]
+    ]
+
+
 def test_pagination_and_filters(client, demo_data):
     body = client.get("/api/hsds/services?per_page=25&page=3").json()
     assert (body["total_items"], body["total_pages"], body["page_number"], body["size"]) == (60, 3, 3, 10)

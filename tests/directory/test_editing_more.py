@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from sanspeur.core.models import AuditEntry
-from sanspeur.directory.forms import parse_schedule_lines
+from sanspeur.directory.forms import parse_phone_lines, parse_schedule_lines
 from sanspeur.directory.models import ChangeProposal, Schedule, Service
-from sanspeur.directory.services import proposal_create, proposal_publish, schedules_snapshot
+from sanspeur.directory.services import phones_snapshot, proposal_create, proposal_publish, schedules_snapshot
 
 from .test_editing import form_data
 
@@ -105,3 +105,47 @@ def test_partner_cannot_propose_flags_for_another_organisation(make_staff, servi
     with pytest.raises(PermissionDenied):
         proposal_create(acting_user=partner, service=other, changes={"accepts_card": True})
     assert not ChangeProposal.objects.exists()
+
+
+def test_phone_lines_are_validated_and_normalised():
+    assert parse_phone_lines("(514) 555 0101 x 12\n1 800 555 0199\n\n211\n514.555.0101 poste 12") == [
+        {"number": "514-555-0101", "extension": "12"},
+        {"number": "800-555-0199", "extension": ""},
+        {"number": "211", "extension": ""},
+    ]
+    for bad in ("abc", "555-01", "514-555-0100 x", "12345", "514-555-0100-99"):
+        with translation.override("en"), pytest.raises(ValidationError, match="Line 1 is not a phone number"):
+            parse_phone_lines(bad)
+
+
+def test_phone_numbers_go_through_review_and_keep_a_version(make_staff, mfa_client, service, city_organisation):
+    editor = make_staff("editor.p", ["directory_editor"], city_organisation)
+    client = mfa_client(editor)
+    url = f"/fr/directory/staff/services/{service.id}/propose/"
+    old_phones = phones_snapshot(service)
+    assert old_phones and old_phones[0]["number"] in client.get(url).content.decode()
+    data = form_data(
+        name_fr=service.name["fr"],
+        name_en=service.name.get("en", ""),
+        description_fr=service.description["fr"],
+        description_en=service.description.get("en", ""),
+        eligibility_description_fr=service.eligibility_description.get("fr", ""),
+        eligibility_description_en=service.eligibility_description.get("en", ""),
+        phones=f"{old_phones[0]['number']}\n(438) 555-0142 poste 3",
+    )
+    invalid = client.post(url, {**data, "phones": "appelez-nous"})
+    assert invalid.status_code == 200 and "La ligne 1 n&#x27;est pas un numéro de téléphone" in invalid.content.decode()
+    assert not ChangeProposal.objects.exists()
+    assert client.post(url, data).status_code == 302
+    assert phones_snapshot(service) == old_phones  # nothing public before review
+    review = client.get("/fr/directory/staff/review/").content.decode()
+    assert "438-555-0142 x 3" in review
+    proposal = ChangeProposal.objects.get()
+    client.post("/fr/directory/staff/review/", {"proposal": proposal.id, "action": "publish"})
+    assert phones_snapshot(service) == sorted(
+        [*old_phones, {"number": "438-555-0142", "extension": "3"}], key=lambda r: (r["number"], r["extension"])
+    )
+    version = service.versions.get()
+    assert "phones" in version.changed_fields and version.previous["phones"] == old_phones
+    public = client.get(f"/fr/directory/services/{service.id}/").content.decode()
+    assert 'href="tel:438-555-0142;ext=3"' in public and "438-555-0142 x 3" in public

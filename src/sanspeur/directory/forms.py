@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from sanspeur.core.forms import AccessibleFormMixin
 
 from .models import DAY_CODES
-from .services import EDITABLE_FIELDS, FLAG_FIELDS, SCHEDULES, schedules_snapshot
+from .services import EDITABLE_FIELDS, FLAG_FIELDS, PHONES, SCHEDULES, phones_snapshot, schedules_snapshot
 
 LABELS = {
     "name": _("Name"),
@@ -37,6 +37,39 @@ def schedule_lines(rows: list[dict]) -> str:
             line += f" {r.get('valid_from') or ''}/{r.get('valid_to') or ''}"
         lines.append(line)
     return "\n".join(lines)
+
+
+# "514-555-0100", "(514) 555-0100 x 12", "1 800 555-0100", or a short line such as 211 or 311.
+PHONE_LINE = re.compile(r"^(?P<number>\+?[\d\s().-]{3,20}?)\s*(?:(?:x|ext\.?|poste)\s*(?P<ext>\d{1,6}))?$", re.I)
+
+
+def phone_lines(rows: list[dict]) -> str:
+    return "\n".join(f"{r['number']} x {r['extension']}" if r.get("extension") else r["number"] for r in rows)
+
+
+def parse_phone_lines(text: str) -> list[dict]:
+    """One number per line, shown as 514-555-0100 (North American) or kept as typed if short."""
+    rows = []
+    for line_number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        m = PHONE_LINE.match(line)
+        digits = re.sub(r"\D", "", m["number"]) if m else ""
+        if digits.startswith("1") and len(digits) == 11:
+            digits = digits[1:]
+        if len(digits) == 10:
+            number = f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+        elif len(digits) == 3 and m and not m["ext"]:  # 211, 311, 811
+            number = digits
+        else:
+            raise forms.ValidationError(
+                _("Line %(n)s is not a phone number: %(line)s"), params={"n": line_number, "line": line}
+            )
+        row = {"number": number, "extension": m["ext"] or ""}
+        if row not in rows:
+            rows.append(row)
+    return rows
 
 
 def parse_schedule_lines(text: str) -> list[dict]:
@@ -103,8 +136,20 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
             ),
         )
 
+        self.fields[PHONES] = forms.CharField(
+            label=_("Phone numbers"),
+            required=False,
+            max_length=500,
+            initial=phone_lines(phones_snapshot(service)),
+            widget=forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
+            help_text=_("One number per line, e.g. 514-555-0100 or 514-555-0100 x 12. Leave empty for none."),
+        )
+
     def clean_schedules(self):
         return parse_schedule_lines(self.cleaned_data.get(SCHEDULES) or "")
+
+    def clean_phones(self):
+        return parse_phone_lines(self.cleaned_data.get(PHONES) or "")
 
     def changes(self, service) -> dict:
         result = {}
@@ -122,4 +167,6 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
                 result[flag] = self.cleaned_data[flag] == "yes"
         if SCHEDULES in self.data:  # absent from an older form: hours unchanged
             result[SCHEDULES] = self.cleaned_data[SCHEDULES]
+        if PHONES in self.data:
+            result[PHONES] = self.cleaned_data[PHONES]
         return result

@@ -64,7 +64,8 @@ def _phone(p, lang, **links) -> dict:
         {
             "id": str(p.id),
             "number": p.number,
-            "extension": p.extension,
+            # HSDS 3.0 types the extension as a number; ours are digits only (forms.parse_phone_lines).
+            "extension": int(p.extension) if p.extension.isdigit() else None,
             "type": p.type,
             "description": _t(p.description, lang),
             **links,

@@ -110,7 +110,7 @@ def _service(data: dict, lang: str) -> Service:
     for p in data.get("phones") or []:
         Phone.objects.update_or_create(
             id=p["id"],
-            defaults={"service": service, "number": p["number"][:40], "extension": str(p.get("extension", ""))[:10]},
+            defaults={"service": service, "number": p["number"][:40], "extension": _extension(p.get("extension"))},
         )
     for sal in data.get("service_at_locations") or []:
         loc_data = sal.get("location")
@@ -172,3 +172,10 @@ def package_import(*, acting_user, data, lang: str = "en") -> int:
             _service(record, lang)
         audit_entry_create(acting_user=acting_user, action="directory.import", detail={"services": len(records)})
     return len(records)
+
+
+def _extension(value) -> str:
+    """HSDS types the extension as a number (100 or 100.0); older files may hold text."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value)[:10]

@@ -497,11 +497,13 @@ def stale_entries(*, acting_user, today: dt.date | None = None):
 
 
 def _display(field: str, value) -> str:
-    from .forms import FLAG_LABELS, schedule_lines
-    from .services import SCHEDULES
+    from .forms import FLAG_LABELS, phone_lines, schedule_lines
+    from .services import PHONES, SCHEDULES
 
     if field == SCHEDULES:
         return schedule_lines(value) or "—"
+    if field == PHONES:
+        return phone_lines(value) or "—"
     if field in FLAG_LABELS:
         return _("Yes") if value else _("No")
     return " · ".join(f"{lang}: {text}" for lang, text in (value or {}).items() if text) or "—"
@@ -510,9 +512,9 @@ def _display(field: str, value) -> str:
 def proposal_diff(proposal) -> list[tuple[str, str, str]]:
     """(label, current value, proposed value) for each field the proposal would change."""
     from .forms import FLAG_LABELS, LABELS
-    from .services import SCHEDULES, clean_changes, current_value
+    from .services import PHONES, SCHEDULES, clean_changes, current_value
 
-    labels = {**LABELS, **FLAG_LABELS, SCHEDULES: _("Opening hours")}
+    labels = {**LABELS, **FLAG_LABELS, SCHEDULES: _("Opening hours"), PHONES: _("Phone numbers")}
     rows = []
     for name, new in clean_changes(proposal.changes).items():
         old = current_value(proposal.service, name)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from sanspeur.core.services import audit_entry_create
 
 from . import i18n
-from .models import ChangeProposal, Schedule, Service, ServiceVersion
+from .models import ChangeProposal, Phone, Schedule, Service, ServiceVersion
 
 
 def build_search_text(service: Service) -> str:
@@ -45,6 +45,7 @@ def service_mark_verified(*, acting_user, service: Service, on) -> Service:
 EDITABLE_FIELDS = ("name", "description", "eligibility_description")
 FLAG_FIELDS = ("is_free", "accepts_card", "no_id_needed", "interpretation")
 SCHEDULES = "schedules"
+PHONES = "phones"
 
 
 def schedules_snapshot(service: Service) -> list[dict]:
@@ -62,8 +63,18 @@ def schedules_snapshot(service: Service) -> list[dict]:
     return sorted(rows, key=lambda r: (r["byday"], r["opens_at"], r["closes_at"], r["valid_from"]))
 
 
+def phones_snapshot(service: Service) -> list[dict]:
+    """The service's own phone numbers (not its sites'), as a proposal carries them."""
+    rows = [{"number": p.number, "extension": p.extension} for p in service.phones.filter(location__isnull=True)]
+    return sorted(rows, key=lambda r: (r["number"], r["extension"]))
+
+
 def current_value(service: Service, field: str):
-    return schedules_snapshot(service) if field == SCHEDULES else getattr(service, field)
+    if field == SCHEDULES:
+        return schedules_snapshot(service)
+    if field == PHONES:
+        return phones_snapshot(service)
+    return getattr(service, field)
 
 
 def clean_changes(changes: dict) -> dict:
@@ -83,7 +94,26 @@ def clean_changes(changes: dict) -> dict:
             ],
             key=lambda r: (r["byday"], r["opens_at"], r["closes_at"], r["valid_from"]),
         )
+    if PHONES in changes:
+        clean[PHONES] = sorted(
+            [{"number": str(r["number"]), "extension": str(r.get("extension") or "")} for r in changes[PHONES]],
+            key=lambda r: (r["number"], r["extension"]),
+        )
     return clean
+
+
+def _replace_phones(service: Service, rows: list[dict]) -> None:
+    """Keep the numbers that stay (with their type and description), add the new, drop the rest."""
+    wanted = {(r["number"], r["extension"]) for r in rows}
+    kept = set()
+    for phone in service.phones.filter(location__isnull=True):
+        key = (phone.number, phone.extension)
+        if key in wanted and key not in kept:
+            kept.add(key)
+        else:
+            phone.delete()
+    for number, extension in sorted(wanted - kept):
+        Phone.objects.create(service=service, number=number, extension=extension)
 
 
 def _replace_schedules(service: Service, rows: list[dict]) -> None:
@@ -127,6 +157,8 @@ def proposal_publish(*, acting_user, proposal: ChangeProposal) -> ServiceVersion
         for f in changed:
             if f == SCHEDULES:
                 _replace_schedules(service, changes[f])
+            elif f == PHONES:
+                _replace_phones(service, changes[f])
             else:
                 setattr(service, f, changes[f])
         service.last_verified = timezone.localdate()
