@@ -320,6 +320,7 @@ def main() -> None:
         "SANSPEUR_ALLOWED_HOSTS": "127.0.0.1",
         "SANSPEUR_MASTER_KEY_FILE": str(key_file),
         "SANSPEUR_SSL_REDIRECT": "false",
+        "SANSPEUR_CACHE_URL": os.environ.get("SANSPEUR_CACHE_URL", "redis://127.0.0.1:6379/14"),
         "SANSPEUR_DATA_DIR": str(work),
         "PYTHONPATH": str(ROOT / "src"),
     }

@@ -10,6 +10,7 @@ PRODUCTION_ENV = {
     "SANSPEUR_ALLOWED_HOSTS": "sanspeur.example.org",
     "SANSPEUR_MASTER_KEY_FILE": "/nonexistent/master-keys.json",
     "DATABASE_URL": "postgres://sanspeur@127.0.0.1:5432/sanspeur",
+    "SANSPEUR_CACHE_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -21,7 +22,9 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("missing", ["SANSPEUR_SECRET_KEY", "SANSPEUR_ALLOWED_HOSTS", "SANSPEUR_MASTER_KEY_FILE"])
+@pytest.mark.parametrize(
+    "missing", ["SANSPEUR_SECRET_KEY", "SANSPEUR_ALLOWED_HOSTS", "SANSPEUR_MASTER_KEY_FILE", "SANSPEUR_CACHE_URL"]
+)
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = run_manage("check", env=env)

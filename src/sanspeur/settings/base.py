@@ -8,6 +8,7 @@ start without its secrets (see ``production.py``).
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 env = environ.Env()
 
@@ -178,6 +179,20 @@ SANSPEUR_PUBLIC_URL = env.str("SANSPEUR_PUBLIC_URL", default="")
 vars().update(env.email_url("SANSPEUR_EMAIL_URL", default="smtp://localhost:25"))
 DEFAULT_FROM_EMAIL = env.str("SANSPEUR_EMAIL_FROM", default="Sans peur <ne-pas-repondre@localhost>")
 SANSPEUR_CARD_REMINDER_DAYS = env.int("SANSPEUR_CARD_REMINDER_DAYS", default=30)
+
+
+def cache_from_url(url: str) -> dict:
+    """``redis://host:port/db`` (shared by every worker) or ``locmem://`` (one process only)."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "sanspeur"}
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url[len("locmem://") :]}
+    raise ImproperlyConfigured("SANSPEUR_CACHE_URL must start with redis://, rediss://, unix:// or locmem://")
+
+
+# Rate limits and the single-use booking-form tokens live in the cache: in production every worker
+# must share it, or a token spent on one worker is accepted again by the next (production.py).
+CACHES = {"default": cache_from_url(env.str("SANSPEUR_CACHE_URL", default="locmem://"))}
 
 # Security headers. The CSP allows nothing inline and nothing from another origin.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -30,6 +30,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.bo
 if "conn_max_age" not in env.str("DATABASE_URL", default=""):
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("SANSPEUR_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Every worker must see the same rate limits and spent tokens: a per-process cache would accept a
+# booking form's single-use token once per worker. Redis in production (docs/deploy.md).
+if not env.str("SANSPEUR_CACHE_URL", default="").startswith(("redis://", "rediss://", "unix://")) and not env.bool(
+    "SANSPEUR_ALLOW_LOCAL_CACHE", default=False
+):
+    raise ImproperlyConfigured("SANSPEUR_CACHE_URL must point to a Redis shared by every worker in production.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SANSPEUR_SSL_REDIRECT", default=True)
