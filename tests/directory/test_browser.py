@@ -79,5 +79,10 @@ def test_choose_a_point_on_the_map_to_sort_by_distance(page, axe_check, loaded):
     area.wait_for(state="visible")
     axe_check(page, "directory sorted from a map point")
     screenshot(page, "directory-map-point-fr")
+    everything = page.locator(".dir-item").count()
+    page.get_by_label("Dans un rayon de").select_option("1")
+    page.get_by_role("button", name="Rechercher").click()
+    assert "within=1" in page.url and "near=" in page.url
+    assert page.locator(".dir-item").count() <= everything
     page.get_by_role("link", name="Retirer ce point").click()
     assert "near=" not in page.url and page.locator(".dir-item .badge", has_text="environ").count() == 0

@@ -128,6 +128,33 @@ def test_distance_from_a_point_on_the_map(demo_data):
     assert all(r.distance_km is None for r in selectors.search(near="48.85,2.35"))
 
 
+def test_within_a_radius_keeps_only_the_services_that_close(demo_data):
+    from sanspeur.directory.models import Borough
+
+    verdun = Borough.objects.get(code="verdun")
+    point = f"{verdun.latitude},{verdun.longitude}"
+    everything = selectors.search(near=point)
+    near = selectors.search(near=point, within="2")
+    assert 0 < len(near) < len(everything)
+    assert all(r.distance_km <= 2.05 for r in near)
+    assert {r.service.pk for r in everything if r.distance_km < 1.95} <= {r.service.pk for r in near}
+    # Only the offered radii; without a point, a radius changes nothing.
+    assert len(selectors.search(near=point, within="3")) == len(everything)
+    assert len(selectors.search(within="2")) == len(selectors.search())
+    # The count and the map follow the radius.
+    page = selectors.search_page(near=point, within="2")
+    assert page.paginator.count == len(near)
+    markers = selectors.map_points({"near": point, "within": "2"}, "fr")
+    assert {m["id"] for m in markers} <= {str(r.service.pk) for r in near}
+
+
+def test_within_without_a_point_says_what_is_missing(client, demo_data):
+    page = client.get("/fr/directory/?within=2").content.decode()
+    assert "Pour limiter la distance" in page
+    assert '<option value="2" selected>2 km</option>' in page
+    assert "Pour limiter la distance" not in client.get("/fr/directory/?within=2&near_fsa=H4G").content.decode()
+
+
 def test_point_search_page_explains_and_can_be_removed(client, demo_data):
     page = client.get("/fr/directory/?need=food&near=45.5003,-73.5701").content.decode()
     assert 'name="near" id="id_near" value="45.500,-73.570"' in page

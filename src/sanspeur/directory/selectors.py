@@ -211,6 +211,15 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 12742 * math.asin(math.sqrt(h))
 
 
+KM_PER_DEGREE = 111.195
+WITHIN_CHOICES_KM = (1, 2, 5, 10)
+
+
+def within_km(text: str) -> int | None:
+    """A radius offered on the page (km), or None: any other value means no radius."""
+    return int(text) if text in {str(km) for km in WITHIN_CHOICES_KM} else None
+
+
 # Greater Montréal with a margin: a point outside is ignored rather than sorted against.
 POINT_BOUNDS = ((45.30, 45.80), (-74.10, -73.35))
 
@@ -363,6 +372,7 @@ def search_plan(
     near_fsa: str = "",
     near_borough: str = "",
     near: str = "",
+    within: str = "",
     now: dt.datetime | None = None,
     queryset=None,
     lang: str | None = None,
@@ -392,7 +402,13 @@ def search_plan(
     name_key = KeyTextTransform(lang if lang in dict(settings.LANGUAGES) else i18n.FALLBACK, "sort_names")
     origin = origin_point(fsa=near_fsa, borough=near_borough, point=near)
     if origin:
-        qs = qs.annotate(_d2=distance_order(origin)).order_by(F("_d2").asc(nulls_last=True), name_key, "id")
+        qs = qs.annotate(_d2=distance_order(origin))
+        radius = within_km(within)
+        if radius:
+            # The same flat-earth distance that orders the list, in degrees² (1° ≈ 111.2 km).
+            qs = qs.filter(_d2__lte=(radius / KM_PER_DEGREE) ** 2)
+            filtered = qs.order_by()
+        qs = qs.order_by(F("_d2").asc(nulls_last=True), name_key, "id")
     else:
         qs = qs.order_by(name_key, "id")
     return SearchPlan(qs, filtered, now, closed, origin)

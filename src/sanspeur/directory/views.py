@@ -44,6 +44,7 @@ def _params(request) -> dict:
         "near_fsa": g.get("near_fsa", "").strip()[:7],
         "near_borough": g.get("near_borough", ""),
         "near": g.get("near", "").strip()[:40],
+        "within": g.get("within", ""),
     }
 
 
@@ -71,6 +72,11 @@ def search(request):
             "query_string": query.urlencode(),
             "unknown_fsa": bool(fsa) and fsa not in fsa_centroids() and not point,
             "point": f"{point[0]:.3f},{point[1]:.3f}" if point else "",
+            "within_choices": selectors.WITHIN_CHOICES_KM,
+            "within": selectors.within_km(params["within"]),
+            "within_without_origin": bool(selectors.within_km(params["within"]))
+            and selectors.origin_point(fsa=params["near_fsa"], borough=params["near_borough"], point=params["near"])
+            is None,
             "bad_point": bool(params["near"]) and not point,
             "without_point": without_point.urlencode(),
             "tile_url": getattr(settings, "SANSPEUR_MAP_TILE_URL", ""),
