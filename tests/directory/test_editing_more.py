@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from sanspeur.core.models import AuditEntry
-from sanspeur.directory.forms import parse_phone_lines, parse_schedule_lines
+from sanspeur.directory.forms import parse_closure_lines, parse_phone_lines, parse_schedule_lines
 from sanspeur.directory.models import ChangeProposal, Schedule, Service
 from sanspeur.directory.services import phones_snapshot, proposal_create, proposal_publish, schedules_snapshot
 
@@ -149,3 +149,51 @@ def test_phone_numbers_go_through_review_and_keep_a_version(make_staff, mfa_clie
     assert "phones" in version.changed_fields and version.previous["phones"] == old_phones
     public = client.get(f"/fr/directory/services/{service.id}/").content.decode()
     assert 'href="tel:438-555-0142;ext=3"' in public and "438-555-0142 x 3" in public
+
+
+def test_closure_lines_are_validated():
+    assert parse_closure_lines("2026-12-24/2027-01-02 Fermé pour les fêtes\n\n2026-07-01 Fête du Canada") == [
+        {"date_start": "2026-12-24", "date_end": "2027-01-02", "note": "Fermé pour les fêtes"},
+        {"date_start": "2026-07-01", "date_end": "2026-07-01", "note": "Fête du Canada"},
+    ]
+    for bad in ("demain", "2026-13-01", "2027-01-02/2026-12-24", "2026-01-01/2027-06-01", "24/12/2026"):
+        with translation.override("en"), pytest.raises(ValidationError, match="Line 1 is not a closure"):
+            parse_closure_lines(bad)
+
+
+def test_a_proposed_closure_is_published_and_closes_the_service(
+    make_staff, mfa_client, demo_data, city_organisation, settings
+):
+    from sanspeur.directory import selectors
+    from sanspeur.directory.models import Closure
+
+    settings.SANSPEUR_DIRECTORY_FIXED_NOW = "2026-11-24T10:30:00"  # a Tuesday morning in Montréal
+    open_before = [r.service for r in selectors.search(open_now=True)]
+    service = open_before[0]
+    editor = make_staff("editor.c", ["directory_editor"], city_organisation)
+    client = mfa_client(editor)
+    url = f"/fr/directory/staff/services/{service.id}/propose/"
+    data = form_data(
+        name_fr=service.name["fr"],
+        name_en=service.name.get("en", ""),
+        description_fr=service.description["fr"],
+        description_en=service.description.get("en", ""),
+        eligibility_description_fr=service.eligibility_description.get("fr", ""),
+        eligibility_description_en=service.eligibility_description.get("en", ""),
+        closures="2026-11-24/2026-11-25 Inventaire annuel",
+    )
+    assert client.post(url, {**data, "closures": "24 novembre"}).status_code == 200
+    assert not ChangeProposal.objects.exists()
+    assert client.post(url, data).status_code == 302
+    assert service.pk in {r.service.pk for r in selectors.search(open_now=True)}  # not before review
+    assert "2026-11-24/2026-11-25 Inventaire annuel" in client.get("/fr/directory/staff/review/").content.decode()
+    client.post("/fr/directory/staff/review/", {"proposal": ChangeProposal.objects.get().id, "action": "publish"})
+    closure = Closure.objects.get(service=service)
+    assert (str(closure.date_start), str(closure.date_end), closure.description) == (
+        "2026-11-24",
+        "2026-11-25",
+        {"fr": "Inventaire annuel"},
+    )
+    assert service.pk not in {r.service.pk for r in selectors.search(open_now=True)}
+    assert "Inventaire annuel" in client.get(f"/fr/directory/services/{service.id}/").content.decode()
+    assert "closures" in service.versions.get().changed_fields

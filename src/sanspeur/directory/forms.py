@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from sanspeur.core.forms import AccessibleFormMixin
 
 from .models import DAY_CODES
-from .services import EDITABLE_FIELDS, FLAG_FIELDS, PHONES, SCHEDULES, phones_snapshot, schedules_snapshot
+from .services import (
+    CLOSURES,
+    EDITABLE_FIELDS,
+    FLAG_FIELDS,
+    PHONES,
+    SCHEDULES,
+    closures_snapshot,
+    phones_snapshot,
+    schedules_snapshot,
+)
 
 LABELS = {
     "name": _("Name"),
@@ -67,6 +76,43 @@ def parse_phone_lines(text: str) -> list[dict]:
                 _("Line %(n)s is not a phone number: %(line)s"), params={"n": line_number, "line": line}
             )
         row = {"number": number, "extension": m["ext"] or ""}
+        if row not in rows:
+            rows.append(row)
+    return rows
+
+
+# "2026-12-24/2027-01-02 Fermé pour les fêtes" or a single day "2026-07-01 Fête du Canada".
+CLOSURE_LINE = re.compile(
+    r"^(?P<start>\d{4}-\d{2}-\d{2})(?:\s*/\s*(?P<end>\d{4}-\d{2}-\d{2}))?(?:\s+(?P<note>.{1,200}))?$"
+)
+
+
+def closure_lines(rows: list[dict]) -> str:
+    lines = []
+    for r in rows:
+        dates = r["date_start"] if r["date_start"] == r["date_end"] else f"{r['date_start']}/{r['date_end']}"
+        lines.append(f"{dates} {r['note']}".strip())
+    return "\n".join(lines)
+
+
+def parse_closure_lines(text: str) -> list[dict]:
+    rows = []
+    for line_number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        m = CLOSURE_LINE.match(line)
+        try:
+            start = dt.date.fromisoformat(m["start"]) if m else None
+            end = dt.date.fromisoformat(m["end"]) if m and m["end"] else start
+        except ValueError:
+            start = None
+        if start is None or end < start or (end - start).days > 366:
+            raise forms.ValidationError(
+                _("Line %(n)s is not a closure (first day/last day, then an optional note): %(line)s"),
+                params={"n": line_number, "line": line},
+            )
+        row = {"date_start": start.isoformat(), "date_end": end.isoformat(), "note": (m["note"] or "").strip()}
         if row not in rows:
             rows.append(row)
     return rows
@@ -145,6 +191,21 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
             help_text=_("One number per line, e.g. 514-555-0100 or 514-555-0100 x 12. Leave empty for none."),
         )
 
+        self.fields[CLOSURES] = forms.CharField(
+            label=_("Closures (holidays, exceptions)"),
+            required=False,
+            max_length=3000,
+            initial=closure_lines(closures_snapshot(service)),
+            widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+            help_text=_(
+                "One closure per line: first day/last day, then an optional note in French, e.g. "
+                "2026-12-24/2027-01-02 Fermé pour les fêtes, or a single day: 2026-07-01 Fête du Canada."
+            ),
+        )
+
+    def clean_closures(self):
+        return parse_closure_lines(self.cleaned_data.get(CLOSURES) or "")
+
     def clean_schedules(self):
         return parse_schedule_lines(self.cleaned_data.get(SCHEDULES) or "")
 
@@ -169,4 +230,6 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
             result[SCHEDULES] = self.cleaned_data[SCHEDULES]
         if PHONES in self.data:
             result[PHONES] = self.cleaned_data[PHONES]
+        if CLOSURES in self.data:
+            result[CLOSURES] = self.cleaned_data[CLOSURES]
         return result

@@ -513,11 +513,13 @@ def stale_entries(*, acting_user, today: dt.date | None = None):
 
 
 def _display(field: str, value) -> str:
-    from .forms import FLAG_LABELS, phone_lines, schedule_lines
-    from .services import PHONES, SCHEDULES
+    from .forms import FLAG_LABELS, closure_lines, phone_lines, schedule_lines
+    from .services import CLOSURES, PHONES, SCHEDULES
 
     if field == SCHEDULES:
         return schedule_lines(value) or "—"
+    if field == CLOSURES:
+        return closure_lines(value) or "—"
     if field == PHONES:
         return phone_lines(value) or "—"
     if field in FLAG_LABELS:
@@ -528,9 +530,15 @@ def _display(field: str, value) -> str:
 def proposal_diff(proposal) -> list[tuple[str, str, str]]:
     """(label, current value, proposed value) for each field the proposal would change."""
     from .forms import FLAG_LABELS, LABELS
-    from .services import PHONES, SCHEDULES, clean_changes, current_value
+    from .services import CLOSURES, PHONES, SCHEDULES, clean_changes, current_value
 
-    labels = {**LABELS, **FLAG_LABELS, SCHEDULES: _("Opening hours"), PHONES: _("Phone numbers")}
+    labels = {
+        **LABELS,
+        **FLAG_LABELS,
+        SCHEDULES: _("Opening hours"),
+        PHONES: _("Phone numbers"),
+        CLOSURES: _("Closures (holidays, exceptions)"),
+    }
     rows = []
     for name, new in clean_changes(proposal.changes).items():
         old = current_value(proposal.service, name)

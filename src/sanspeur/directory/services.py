@@ -10,7 +10,7 @@ from django.utils import timezone
 from sanspeur.core.services import audit_entry_create
 
 from . import i18n
-from .models import ChangeProposal, Phone, Schedule, Service, ServiceVersion
+from .models import ChangeProposal, Closure, Phone, Schedule, Service, ServiceVersion
 
 
 def build_search_text(service: Service) -> str:
@@ -46,6 +46,7 @@ EDITABLE_FIELDS = ("name", "description", "eligibility_description")
 FLAG_FIELDS = ("is_free", "accepts_card", "no_id_needed", "interpretation")
 SCHEDULES = "schedules"
 PHONES = "phones"
+CLOSURES = "closures"
 
 
 def schedules_snapshot(service: Service) -> list[dict]:
@@ -69,11 +70,26 @@ def phones_snapshot(service: Service) -> list[dict]:
     return sorted(rows, key=lambda r: (r["number"], r["extension"]))
 
 
+def closures_snapshot(service: Service) -> list[dict]:
+    """The service's own closures (holidays, exceptions) with their French note."""
+    rows = [
+        {
+            "date_start": c.date_start.isoformat(),
+            "date_end": c.date_end.isoformat(),
+            "note": c.description.get("fr", ""),
+        }
+        for c in service.closures.all()
+    ]
+    return sorted(rows, key=lambda r: (r["date_start"], r["date_end"], r["note"]))
+
+
 def current_value(service: Service, field: str):
     if field == SCHEDULES:
         return schedules_snapshot(service)
     if field == PHONES:
         return phones_snapshot(service)
+    if field == CLOSURES:
+        return closures_snapshot(service)
     return getattr(service, field)
 
 
@@ -99,7 +115,34 @@ def clean_changes(changes: dict) -> dict:
             [{"number": str(r["number"]), "extension": str(r.get("extension") or "")} for r in changes[PHONES]],
             key=lambda r: (r["number"], r["extension"]),
         )
+    if CLOSURES in changes:
+        clean[CLOSURES] = sorted(
+            [
+                {"date_start": str(r["date_start"]), "date_end": str(r["date_end"]), "note": str(r.get("note") or "")}
+                for r in changes[CLOSURES]
+            ],
+            key=lambda r: (r["date_start"], r["date_end"], r["note"]),
+        )
     return clean
+
+
+def _replace_closures(service: Service, rows: list[dict]) -> None:
+    """Keep the closures that stay (with their other languages), add the new, drop the rest."""
+    wanted = {(r["date_start"], r["date_end"], r["note"]) for r in rows}
+    kept = set()
+    for closure in service.closures.all():
+        key = (closure.date_start.isoformat(), closure.date_end.isoformat(), closure.description.get("fr", ""))
+        if key in wanted and key not in kept:
+            kept.add(key)
+        else:
+            closure.delete()
+    for start, end, note in sorted(wanted - kept):
+        Closure.objects.create(
+            service=service,
+            date_start=dt.date.fromisoformat(start),
+            date_end=dt.date.fromisoformat(end),
+            description={"fr": note} if note else {},
+        )
 
 
 def _replace_phones(service: Service, rows: list[dict]) -> None:
@@ -159,6 +202,8 @@ def proposal_publish(*, acting_user, proposal: ChangeProposal) -> ServiceVersion
                 _replace_schedules(service, changes[f])
             elif f == PHONES:
                 _replace_phones(service, changes[f])
+            elif f == CLOSURES:
+                _replace_closures(service, changes[f])
             else:
                 setattr(service, f, changes[f])
         service.last_verified = timezone.localdate()
