@@ -58,3 +58,47 @@ def test_200_parallel_attempts_for_50_places_make_exactly_50_bookings(make_clini
     assert Booking.objects.filter(session=session, status="confirmed").count() == PLACES
     assert len(set(Booking.objects.values_list("code_hash", flat=True))) == PLACES
     assert vendors == {connection.vendor}
+
+
+def test_parallel_moves_in_opposite_directions_never_deadlock_nor_overbook(make_clinic):
+    """10 people move A→B while 10 move B→A (opposite lock orders if locks were taken naively),
+    and 6 race for the 3 places of C: every move completes or is refused cleanly."""
+    _e1, _s1, slot_a = make_clinic(capacity=20, title="A")
+    _e2, _s2, slot_b = make_clinic(capacity=20, days=3, title="B")
+    _e3, _s3, slot_c = make_clinic(capacity=3, days=4, title="C")
+    _e4, _s4, slot_d = make_clinic(capacity=6, days=5, title="D")
+    plans = (
+        [(services.booking_create(session_id=slot_a.pk)[1], slot_b.pk) for _ in range(10)]
+        + [(services.booking_create(session_id=slot_b.pk)[1], slot_a.pk) for _ in range(10)]
+        + [(services.booking_create(session_id=slot_d.pk)[1], slot_c.pk) for _ in range(6)]
+    )
+    barrier = threading.Barrier(len(plans))
+    outcomes: Counter = Counter()
+    lock = threading.Lock()
+
+    def worker(code, target):
+        try:
+            connection.ensure_connection()
+            barrier.wait()
+            try:
+                services.booking_move(code=code, session_id=target)
+                result = f"moved:{target}"
+            except services.BookingError:
+                result = f"full:{target}"
+            except Exception as error:  # noqa: BLE001 - counted and asserted below
+                result = f"error:{type(error).__name__}:{error}"
+            with lock:
+                outcomes[result] += 1
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=plan) for plan in plans]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert outcomes == Counter(
+        {f"moved:{slot_b.pk}": 10, f"moved:{slot_a.pk}": 10, f"moved:{slot_c.pk}": 3, f"full:{slot_c.pk}": 3}
+    ), outcomes
+    confirmed = Counter(Booking.objects.filter(status="confirmed").values_list("session_id", flat=True))
+    assert confirmed == Counter({slot_a.pk: 10, slot_b.pk: 10, slot_c.pk: 3, slot_d.pk: 3})
