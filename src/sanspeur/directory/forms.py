@@ -146,6 +146,17 @@ def parse_schedule_lines(text: str) -> list[dict]:
     return rows
 
 
+def _lines_field(label, initial: str, *, rows: int, max_length: int, help_text) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        initial=initial,
+        widget=forms.Textarea(attrs={"rows": rows, "dir": "ltr"}),
+        help_text=help_text,
+    )
+
+
 class ProposalForm(AccessibleFormMixin, forms.Form):
     """New texts for a service, in French (required) and English."""
 
@@ -169,34 +180,30 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
                 required=False,
                 initial="yes" if getattr(service, flag) else "no",
             )
-        self.fields[SCHEDULES] = forms.CharField(
-            label=_("Opening hours"),
-            required=False,
+        # Hours, phones and closures are edited as plain lines (one rule, number or closure each).
+        self.fields[SCHEDULES] = _lines_field(
+            _("Opening hours"),
+            schedule_lines(schedules_snapshot(service)),
+            rows=4,
             max_length=2000,
-            initial=schedule_lines(schedules_snapshot(service)),
-            widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
             help_text=_(
                 "One rule per line: days (MO, TU, WE, TH, FR, SA, SU) then local hours, e.g. "
                 "MO,TU,WE,TH,FR 09:00-17:00. Optional validity dates: SA 10:00-14:00 2026-06-01/2026-08-31. "
                 "Leave empty for no regular hours."
             ),
         )
-
-        self.fields[PHONES] = forms.CharField(
-            label=_("Phone numbers"),
-            required=False,
+        self.fields[PHONES] = _lines_field(
+            _("Phone numbers"),
+            phone_lines(phones_snapshot(service)),
+            rows=2,
             max_length=500,
-            initial=phone_lines(phones_snapshot(service)),
-            widget=forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
             help_text=_("One number per line, e.g. 514-555-0100 or 514-555-0100 x 12. Leave empty for none."),
         )
-
-        self.fields[CLOSURES] = forms.CharField(
-            label=_("Closures (holidays, exceptions)"),
-            required=False,
+        self.fields[CLOSURES] = _lines_field(
+            _("Closures (holidays, exceptions)"),
+            closure_lines(closures_snapshot(service)),
+            rows=3,
             max_length=3000,
-            initial=closure_lines(closures_snapshot(service)),
-            widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
             help_text=_(
                 "One closure per line: first day/last day, then an optional note in French, e.g. "
                 "2026-12-24/2027-01-02 Fermé pour les fêtes, or a single day: 2026-07-01 Fête du Canada."
@@ -226,10 +233,7 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
         for flag in FLAG_FIELDS:
             if self.cleaned_data.get(flag) in ("yes", "no"):
                 result[flag] = self.cleaned_data[flag] == "yes"
-        if SCHEDULES in self.data:  # absent from an older form: hours unchanged
-            result[SCHEDULES] = self.cleaned_data[SCHEDULES]
-        if PHONES in self.data:
-            result[PHONES] = self.cleaned_data[PHONES]
-        if CLOSURES in self.data:
-            result[CLOSURES] = self.cleaned_data[CLOSURES]
+        for name in (SCHEDULES, PHONES, CLOSURES):
+            if name in self.data:  # absent from an older form: left unchanged
+                result[name] = self.cleaned_data[name]
         return result
