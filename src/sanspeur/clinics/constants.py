@@ -1,29 +1,6 @@
-"""Fixed lists of the clinics app: Montréal's boroughs, the services offered, languages spoken."""
+"""Fixed lists of the clinics app: the services offered, languages spoken (boroughs: sanspeur.core.boroughs)."""
 
 from django.utils.translation import gettext_lazy as _
-
-BOROUGHS = [
-    "Ahuntsic-Cartierville",
-    "Anjou",
-    "Côte-des-Neiges–Notre-Dame-de-Grâce",
-    "L'Île-Bizard–Sainte-Geneviève",
-    "Lachine",
-    "LaSalle",
-    "Le Plateau-Mont-Royal",
-    "Le Sud-Ouest",
-    "Mercier–Hochelaga-Maisonneuve",
-    "Montréal-Nord",
-    "Outremont",
-    "Pierrefonds-Roxboro",
-    "Rivière-des-Prairies–Pointe-aux-Trembles",
-    "Rosemont–La Petite-Patrie",
-    "Saint-Laurent",
-    "Saint-Léonard",
-    "Verdun",
-    "Ville-Marie",
-    "Villeray–Saint-Michel–Parc-Extension",
-]
-BOROUGH_CHOICES = [(name, name) for name in BOROUGHS]
 
 # Languages a clinic's team can speak: each named in its own words, so a reader finds their own.
 SPOKEN_LANGUAGES = [

@@ -3,10 +3,11 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from sanspeur.accounts.models import Organisation
+from sanspeur.core.boroughs import BOROUGH_CHOICES
 from sanspeur.core.forms import AccessibleFormMixin
 
 from . import antibot
-from .constants import BOROUGH_CHOICES, SPOKEN_LANGUAGES, ServiceKind
+from .constants import SPOKEN_LANGUAGES, ServiceKind
 from .models import Event, Service, Session
 from .rules import DOCUMENT_KINDS
 

@@ -11,7 +11,9 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .constants import BOROUGH_CHOICES, SPOKEN_LANGUAGE_NAMES, ServiceKind
+from sanspeur.core.boroughs import BOROUGH_CHOICES
+
+from .constants import SPOKEN_LANGUAGE_NAMES, ServiceKind
 
 
 class Event(models.Model):

@@ -4,20 +4,19 @@ protection app) and are never cached; staff pages go through ``staff_view``."""
 from __future__ import annotations
 
 import csv
-from functools import wraps
 
 import segno
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from sanspeur.accounts.decorators import staff_view
+from sanspeur.core.decorators import public_view
 
 from . import antibot, codes, rules, selectors, services
 from .forms import (
@@ -37,25 +36,6 @@ from .models import Booking, Event, Service, Session
 
 MANAGE = "accounts.manage_clinics"
 CHECKIN = "accounts.checkin_bookings"
-
-
-def public_view(view):
-    """No cookie (CSRF is replaced by a same-origin check), nothing cached, nothing indexed."""
-
-    @csrf_exempt
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST":
-            origin = request.headers.get("Origin")
-            if origin and origin not in ("null", f"{request.scheme}://{request.get_host()}"):
-                return HttpResponseForbidden()
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store, private"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapper
 
 
 def _qr(text: str, scale: int = 6) -> str:

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import base64
 import secrets
-from functools import wraps
 
 import nacl.secret
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from nacl.exceptions import CryptoError
 
 from sanspeur.accounts.decorators import safe_next, staff_view
+from sanspeur.core.decorators import public_view
 
 from . import crypto, selectors, services
 from .forms import (
@@ -42,23 +41,6 @@ SUPERVISE = "accounts.supervise_protection_cases"
 
 
 # --- Public -------------------------------------------------------------------------------------
-def public_view(view):
-    """No cookie (CSRF is replaced by a same-origin check), nothing cached, nothing indexed."""
-
-    @csrf_exempt
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST":
-            origin = request.headers.get("Origin")
-            if origin and origin not in ("null", f"{request.scheme}://{request.get_host()}"):
-                return HttpResponseForbidden()
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store, private"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapper
 
 
 def _too_large(request) -> bool:
