@@ -11,16 +11,28 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
 }
 
+apt_packages() {
+  echo "Installing Debian packages: $*"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 apt_install() {
-  # Debian packages the project needs; installed only when missing.
+  # Debian packages the project needs, given as command:package; installed only when the command is missing.
   local missing=()
   for spec in "$@"; do
     local command_name="${spec%%:*}" package="${spec##*:}"
     command -v "$command_name" >/dev/null 2>&1 || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  echo "Installing Debian packages: ${missing[*]}"
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt_packages "${missing[@]}"
+}
+
+ensure_c_toolchain() {
+  # The compiled Base45 decoder (docs/decisions/0004-compiled-base45.md) needs a C compiler and
+  # Python's headers. Optional: without them the package installs in pure Python (tests fail in CI).
+  command -v cc >/dev/null 2>&1 || apt_install "cc:gcc" || echo "(no C compiler: pure-Python Base45)"
+  "$PYTHON" -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+    || apt_packages python3-dev || echo "(no Python headers: pure-Python Base45)"
 }
 
 setup_python() {
@@ -31,11 +43,14 @@ setup_python() {
     exit 2
   fi
   if [ ! -x "$VENV/bin/python" ]; then
-    "$PYTHON" -m venv "$VENV" 2>/dev/null || { apt_install "false:python3-venv"; "$PYTHON" -m venv "$VENV"; }
+    "$PYTHON" -m venv "$VENV" 2>/dev/null || { apt_packages python3-venv; "$PYTHON" -m venv "$VENV"; }
   fi
   local stamp="$VENV/.installed-$flavour"
   local lock="$ROOT/requirements/$flavour.txt"
-  if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+  # The compiled Base45 decoder is built by the editable install: rebuild when its source changes.
+  local extension="$ROOT/src/sanspeur/credential/_base45.c"
+  if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ] || [ "$extension" -nt "$stamp" ]; then
+    ensure_c_toolchain
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$ROOT/requirements/build.txt"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$lock"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e "$ROOT"

@@ -16,6 +16,7 @@ def png_bytes() -> bytes:
     Image.new("RGB", (30, 20), (20, 120, 40)).save(out, "PNG")
     return out.getvalue()
 
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NEUTRAL = "https://meteo.gc.ca/"

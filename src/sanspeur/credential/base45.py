@@ -1,14 +1,29 @@
 """Base45 (RFC 9285) with a decoder fast enough not to dominate verification.
 
-A card code is ~1,500 Base45 characters. A straightforward per-triple Python loop costs
-a few hundred microseconds, several times an ES256 verification, so the decoder below
-works on whole strings at once: it maps characters to digit values with
-``bytes.translate`` and does the base-45 arithmetic for every triple simultaneously
-inside one big integer (each triple gets its own 24-bit lane, wide enough that lanes
-never carry into each other, even for invalid input).
+A card code is ~1,400 Base45 characters. Two decoders give the same answers:
+
+- the compiled one (``_base45.c``, built when the package is installed with a C compiler)
+  takes well under a microsecond. It only says "these bytes" or "not valid";
+- the pure-Python one below is the reference and the fallback. A per-triple Python loop
+  would cost a few hundred microseconds, several ES256 verifications, so it works on
+  whole strings at once: it maps characters to digit values with ``bytes.translate``
+  and does the base-45 arithmetic for every triple simultaneously inside one big integer
+  (each triple gets its own 24-bit lane, wide enough that lanes never carry into each
+  other, even for invalid input). It takes ~6 us, which alone kept verify() under its
+  throughput goal (docs/decisions/0004-compiled-base45.md).
+
+When the compiled decoder rejects a text, the Python one runs on it to raise the exact
+``Base45Error``: one source of truth for every accept/reject decision and message.
 """
 
 from __future__ import annotations
+
+try:
+    from ._base45 import b45decode as _compiled_b45decode
+except ImportError:  # installed without a C compiler: the pure-Python decoder does it all
+    _compiled_b45decode = None
+
+COMPILED = _compiled_b45decode is not None
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _INVALID = 0xFF
@@ -44,6 +59,15 @@ _HIGH_BYTES = int.from_bytes(b"\xff\x00\x00" * _MAX_TRIPLES, "big")
 
 def b45decode(text: str | bytes) -> bytes:
     """Decode Base45 text; raise Base45Error on any character or value outside RFC 9285."""
+    if _compiled_b45decode is not None:
+        decoded = _compiled_b45decode(text)
+        if decoded is not None:
+            return decoded
+    return b45decode_python(text)
+
+
+def b45decode_python(text: str | bytes) -> bytes:
+    """The pure-Python decoder (reference and fallback; same contract as ``b45decode``)."""
     if isinstance(text, str):
         try:
             raw = text.encode("ascii")

@@ -265,6 +265,24 @@ def _get_optional_text(mapping: dict[Any, Any], key: Any, name: str) -> str | No
     return value
 
 
+_REQUIRED_TEXT_NAMES = ("iss", "card number", "given_names", "family_names", "date_of_birth", "city", "status uri")
+
+
+def _texts_are_present(values: tuple[Any, ...]) -> bool:
+    """True when every value is a non-empty str, in two C calls (this runs on every
+    verification): ``str.join`` refuses anything that is not a string, ``all`` empty ones."""
+    try:
+        "".join(values)
+    except TypeError:
+        return False
+    return all(values)
+
+
+def _raise_for_missing_text(values: tuple[Any, ...]) -> None:
+    for value, name in zip(values, _REQUIRED_TEXT_NAMES, strict=True):
+        _get_text({0: value}, 0, name)
+
+
 def claims_from_payload(payload: Any) -> CardClaims:
     """Turn a decoded, signature-checked CWT payload into CardClaims.
 
@@ -289,24 +307,37 @@ def claims_from_payload(payload: Any) -> CardClaims:
     photo = card.get(CARD_PHOTO)
     if type(photo) is not bytes or not photo:
         raise ClaimsError("photo must be a byte string")
-    number = _get_text(card, CARD_NUMBER, "card number")
-    date_of_birth = _get_text(card, CARD_DATE_OF_BIRTH, "date_of_birth")
+    required = (
+        payload.get(CWT_ISS),
+        card.get(CARD_NUMBER),
+        card.get(CARD_GIVEN_NAMES),
+        card.get(CARD_FAMILY_NAMES),
+        card.get(CARD_DATE_OF_BIRTH),
+        card.get(CARD_CITY),
+        status_list.get("uri"),
+    )
+    if not _texts_are_present(required):
+        _raise_for_missing_text(required)
+    issuer, number, given_names, family_names, date_of_birth, city, status_list_uri = required
     if len(number) != CARD_NUMBER_LENGTH or len(date_of_birth) != 10:
         raise ClaimsError("card number or date of birth has the wrong length")
     issued_at = _timestamp(payload, CWT_IAT, "iat")
+    # Issuers write nbf = iat unless told otherwise: reuse the datetime instead of a second conversion.
+    nbf = payload.get(CWT_NBF)
+    same_as_iat = CWT_NBF not in payload or (type(nbf) is int and nbf == payload[CWT_IAT])
     return CardClaims(
-        issuer=_get_text(payload, CWT_ISS, "iss"),
+        issuer=issuer,
         card_number=number,
-        given_names=_get_text(card, CARD_GIVEN_NAMES, "given_names"),
-        family_names=_get_text(card, CARD_FAMILY_NAMES, "family_names"),
+        given_names=given_names,
+        family_names=family_names,
         date_of_birth=date_of_birth,
-        city=_get_text(card, CARD_CITY, "city"),
+        city=city,
         photo=photo,
-        status_list_uri=_get_text(status_list, "uri", "status uri"),
+        status_list_uri=status_list_uri,
         status_index=index,
         issued_at=issued_at,
         expires_at=_timestamp(payload, CWT_EXP, "exp"),
-        not_before=_timestamp(payload, CWT_NBF, "nbf") if CWT_NBF in payload else issued_at,
+        not_before=issued_at if same_as_iat else _timestamp(payload, CWT_NBF, "nbf"),
         borough=_get_optional_text(card, CARD_BOROUGH, "borough"),
         address=_get_optional_text(card, CARD_ADDRESS, "address"),
         postal_code=_get_optional_text(card, CARD_POSTAL_CODE, "postal_code"),

@@ -28,9 +28,25 @@ class CodeError(ValueError):
     """The text is not a well-formed card code (wrong prefix, Base45 or zlib)."""
 
 
+# Deflate is used only when it saves at least this many bytes; otherwise the zlib stream
+# holds the data in stored (uncompressed) blocks. A card's payload is mostly its WebP photo,
+# already entropy-coded: deflate saves nothing on it and usually adds a few bytes, while
+# inflating Huffman-coded data costs every verifier ~2 us per card (a tenth of everything
+# verify() adds to the ES256 check); stored data inflates as a plain copy. 16 bytes are 24
+# Base45 characters, well under the ~70 characters between two QR versions at this size.
+# Verifiers accept both forms: this is the issuer's choice, not a format change.
+DEFLATE_MIN_SAVING = 16
+
+
+def _zlib_stream(data: bytes) -> bytes:
+    compressed = zlib.compress(data, 9)
+    stored = zlib.compress(data, 0)
+    return compressed if len(stored) - len(compressed) >= DEFLATE_MIN_SAVING else stored
+
+
 def encode_code(cose_bytes: bytes) -> str:
     """Wrap COSE_Sign1 bytes into the printable, versioned code."""
-    return PREFIX_V1 + b45encode(zlib.compress(cose_bytes, 9))
+    return PREFIX_V1 + b45encode(_zlib_stream(cose_bytes))
 
 
 def issue(claims: CardClaims, signer: Signer) -> str:
@@ -57,7 +73,7 @@ def decode_code(code: object) -> bytes:
     # Scanners often add a trailing newline. Stripping spaces is safe too: space is a
     # Base45 digit (36), but a valid code never starts or ends with one (the prefix comes
     # first, and a final digit is at most 32, since 65535 // 2025 == 32).
-    text = _as_text(code).strip()
+    text = (code if type(code) is str else _as_text(code)).strip()
     if len(text) > MAX_CODE_LENGTH:
         raise CodeError("code too long")
     if not text.startswith(PREFIX_V1):

@@ -71,7 +71,7 @@ class Sign1:
         return sig_structure(self.protected_bytes, self.payload)
 
     def verify(self, public_key: Any) -> bool:
-        return es256_verify(public_key, self.signature, self.to_be_signed())
+        return es256_verify(public_key, self.signature, sig_structure(self.protected_bytes, self.payload))
 
     def encode(self) -> bytes:
         return cbor2.dumps(
@@ -79,8 +79,37 @@ class Sign1:
         )
 
 
+# CBOR array(4) head and the text string "Signature1": the fixed start of every Sig_structure.
+_SIG_STRUCTURE_START = b"\x84\x6aSignature1"
+
+
+def _bstr_head(length: int) -> bytes:
+    """Minimal CBOR head of a byte string of ``length`` bytes (major type 2)."""
+    if length < 24:
+        return bytes((0x40 | length,))
+    if length < 0x100:
+        return bytes((0x58, length))
+    if length < 0x10000:
+        return b"\x59" + length.to_bytes(2, "big")
+    if length < 0x100000000:
+        return b"\x5a" + length.to_bytes(4, "big")
+    return b"\x5b" + length.to_bytes(8, "big")
+
+
 def sig_structure(protected_bytes: bytes, payload: bytes) -> bytes:
-    return cbor2.dumps(["Signature1", protected_bytes, b"", payload])
+    """CBOR of ["Signature1", protected, h'', payload], assembled by hand.
+
+    Byte for byte what ``cbor2.dumps`` gives (a test compares them over many lengths),
+    at a third of the cost: it is built once per verification.
+    """
+    return (
+        _SIG_STRUCTURE_START
+        + _bstr_head(len(protected_bytes))
+        + protected_bytes
+        + b"\x40"
+        + _bstr_head(len(payload))
+        + payload
+    )
 
 
 def encode_protected(kid: bytes, typ: str | None = None) -> bytes:
@@ -120,6 +149,9 @@ def _parse_protected(protected_bytes: bytes) -> dict[Any, Any]:
     return protected
 
 
+_FROZENDICT = type(cbor2.loads(b"\xd2\xa0").value)  # the map type cbor2 returns inside a tag
+
+
 def _head_length(length: int) -> int:
     """Bytes CBOR needs for the head of a string of ``length`` bytes (minimal encoding)."""
     if length < 24:
@@ -153,8 +185,9 @@ def parse_sign1(data: bytes) -> Sign1:
         raise CoseError("protected header and payload must be byte strings")
     if type(signature) is not bytes or len(signature) != 64:
         raise CoseError("ES256 signature must be 64 bytes")
-    # cbor2 decodes the content of a tag as immutable types (tuple, frozendict).
-    if not isinstance(unprotected, Mapping):
+    # cbor2 decodes the content of a tag as immutable types (tuple, frozendict); the type
+    # test first because the ABC check costs more than the rest of this function.
+    if type(unprotected) is not _FROZENDICT and not isinstance(unprotected, Mapping):
         raise CoseError("unprotected header must be a map")
     unprotected_size = 1 if not unprotected else len(cbor2.dumps(unprotected))
     expected_size = (

@@ -14,7 +14,7 @@ from typing import Protocol, runtime_checkable
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 KID_LENGTH = 8
 _COORDINATE_BYTES = 32
@@ -48,12 +48,23 @@ def kid_for_public_key(public_key: ec.EllipticCurvePublicKey) -> bytes:
 
 
 def raw_to_der(signature: bytes) -> bytes:
-    """Convert a 64-byte ``r || s`` signature into the DER form cryptography expects."""
+    """Convert a 64-byte ``r || s`` signature into the DER form cryptography expects.
+
+    Built from the bytes directly (same output as ``encode_dss_signature``, which a test
+    checks, in half the time: this runs once per verification). Each DER INTEGER is the
+    big-endian value without leading zero bytes, plus one zero byte when the top bit is set
+    (else it would read as negative); zero itself is the single byte 00. The SEQUENCE is at
+    most 70 bytes long, so every length fits in one byte.
+    """
     if len(signature) != 2 * _COORDINATE_BYTES:
         raise ValueError("ES256 signatures are exactly 64 bytes")
-    r = int.from_bytes(signature[:_COORDINATE_BYTES], "big")
-    s = int.from_bytes(signature[_COORDINATE_BYTES:], "big")
-    return encode_dss_signature(r, s)
+    r = signature[:_COORDINATE_BYTES].lstrip(b"\x00")
+    s = signature[_COORDINATE_BYTES:].lstrip(b"\x00")
+    if not r or r[0] & 0x80:
+        r = b"\x00" + r
+    if not s or s[0] & 0x80:
+        s = b"\x00" + s
+    return bytes((0x30, len(r) + len(s) + 4, 0x02, len(r))) + r + bytes((0x02, len(s))) + s
 
 
 def der_to_raw(signature: bytes) -> bytes:

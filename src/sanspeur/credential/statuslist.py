@@ -184,22 +184,26 @@ class StatusListToken:
     expires_at: datetime | None = None
     issuer: str | None = None
     _verified_with: set[bytes] = field(default_factory=set, repr=False)
+    # Derived once from ``bits`` and ``entries``: status() runs on every verification.
+    size: int = field(init=False, repr=False)
+    _per_byte: int = field(init=False, repr=False)
+    _mask: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._per_byte = 8 // self.bits
+        self._mask = (1 << self.bits) - 1
+        self.size = len(self.entries) * self._per_byte
 
     @property
     def kid(self) -> bytes:
         return self.message.kid
 
-    @property
-    def size(self) -> int:
-        return len(self.entries) * 8 // self.bits
-
     def status(self, index: int) -> int:
         """Status value at ``index``; IndexError when the list is shorter."""
         if type(index) is not int or not 0 <= index < self.size:
             raise IndexError("status index outside the list")
-        per_byte = 8 // self.bits
-        byte = self.entries[index // per_byte]
-        return (byte >> ((index % per_byte) * self.bits)) & ((1 << self.bits) - 1)
+        per_byte = self._per_byte
+        return (self.entries[index // per_byte] >> ((index % per_byte) * self.bits)) & self._mask
 
 
 def _decompress(data: bytes) -> bytes:

@@ -19,6 +19,7 @@ import base64
 import hashlib
 import json
 import sys
+import zlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from PIL import Image, ImageDraw
 
+from .base45 import b45encode
 from .claims import CardClaims, card_check_symbol
 from .code import PREFIX_V1, decode_code, encode_code, issue
 from .cose import parse_sign1
@@ -173,6 +175,12 @@ def build_vectors() -> dict[str, Any]:
             card("valid_retired_key", signer=retired_card_key),
             VERIFY_AT,
             "signed by a retired key that is still trusted",
+        ),
+        (
+            "valid_huffman_zlib",
+            PREFIX_V1 + b45encode(zlib.compress(decode_code(valid), 9)),
+            VERIFY_AT,
+            "the valid card with Huffman-coded deflate, as issued before issuers stored incompressible payloads",
         ),
         ("valid_status_list_old", valid, later, "status list older than its ttl: valid with a warning"),
         ("status_list_stale", valid, much_later, "status list older than the 7-day limit"),

@@ -59,6 +59,7 @@ class Reason(enum.StrEnum):
 
 
 REASONS = tuple(reason.value for reason in Reason)
+_VALID = Reason.VALID.value  # an enum member's .value is a property: read it once
 WARNING_STATUS_LIST_OLD = "status_list_old"
 
 
@@ -97,6 +98,8 @@ def _fail(reason: Reason, detail: str | None = None) -> VerificationResult:
 
 
 def _moment(now: object) -> datetime | None:
+    if type(now) is datetime and now.tzinfo is UTC:  # the usual argument, checked cheaply
+        return now
     if now is None:
         return datetime.now(UTC)
     if not isinstance(now, datetime):
@@ -150,6 +153,26 @@ def _authentic(token: StatusListToken, trust_list: TrustList, now: datetime) -> 
     # Cache per public key: the same list object is reused for thousands of cards.
     token._verified_with.add(fingerprint)
     return None
+
+
+def _status_token_for(
+    uri: str, status_list: object, trust_list: TrustList, now: datetime
+) -> tuple[StatusListToken | None, str | None]:
+    """The newest authentic status list published for ``uri``, or why there is none."""
+    tokens, problem = _status_tokens(status_list)
+    candidates = [token for token in tokens if token.uri == uri]
+    if tokens and not candidates:
+        problem = "no_status_list_for_uri"
+    authentic: list[StatusListToken] = []
+    for token in candidates:
+        token_problem = _authentic(token, trust_list, now)
+        if token_problem is None:
+            authentic.append(token)
+        else:
+            problem = token_problem
+    if not authentic:
+        return None, problem
+    return max(authentic, key=lambda t: t.issued_at), None
 
 
 def verify(
@@ -224,20 +247,16 @@ def _verify(
         return _fail(Reason.NOT_YET_VALID)
 
     # 7. Find an authentic status list for this card.
-    tokens, problem = _status_tokens(status_list)
-    candidates = [token for token in tokens if token.uri == claims.status_list_uri]
-    if tokens and not candidates:
-        problem = "no_status_list_for_uri"
-    authentic: list[StatusListToken] = []
-    for token in candidates:
-        token_problem = _authentic(token, trust_list, now)
-        if token_problem is None:
-            authentic.append(token)
-        else:
-            problem = token_problem
-    if not authentic:
-        return _fail(Reason.STATUS_LIST_STALE, problem or "no_status_list")
-    token = authentic[0] if len(authentic) == 1 else max(authentic, key=lambda t: t.issued_at)
+    if type(status_list) is StatusListToken and status_list.uri == claims.status_list_uri:
+        token = status_list  # the usual call: the one parsed list, reused for every card
+        problem = _authentic(token, trust_list, now)
+        if problem is not None:
+            return _fail(Reason.STATUS_LIST_STALE, problem)
+    else:
+        found, problem = _status_token_for(claims.status_list_uri, status_list, trust_list, now)
+        if found is None:
+            return _fail(Reason.STATUS_LIST_STALE, problem or "no_status_list")
+        token = found
     if token.issuer is not None and token.issuer != claims.issuer:
         return _fail(Reason.STATUS_LIST_STALE, "status_list_issuer_mismatch")
     try:
@@ -257,6 +276,5 @@ def _verify(
         return _fail(Reason.SUSPENDED, None if status == 2 else f"status_value_{status}")
 
     warnings = (WARNING_STATUS_LIST_OLD,) if age > token.ttl else ()
-    return VerificationResult(
-        valid=True, reason=Reason.VALID.value, warnings=warnings, claims=claims, photo=claims.photo
-    )
+    # Positional: keyword arguments cost measurably here, once per verified card.
+    return VerificationResult(True, _VALID, warnings, claims, claims.photo)
