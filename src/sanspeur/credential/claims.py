@@ -251,8 +251,7 @@ def _timestamp(payload: dict[Any, Any], key: int, name: str) -> datetime:
         raise ClaimsError(f"{name} is out of range") from exc
 
 
-def _get_text(mapping: dict[Any, Any], key: Any, name: str) -> str:
-    value = mapping.get(key)
+def _require_text(value: Any, name: str) -> str:
     if type(value) is not str or not value:
         raise ClaimsError(f"{name} must be a non-empty string")
     return value
@@ -280,7 +279,7 @@ def _texts_are_present(values: tuple[Any, ...]) -> bool:
 
 def _raise_for_missing_text(values: tuple[Any, ...]) -> None:
     for value, name in zip(values, _REQUIRED_TEXT_NAMES, strict=True):
-        _get_text({0: value}, 0, name)
+        _require_text(value, name)
 
 
 def claims_from_payload(payload: Any) -> CardClaims:

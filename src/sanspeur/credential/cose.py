@@ -71,7 +71,7 @@ class Sign1:
         return sig_structure(self.protected_bytes, self.payload)
 
     def verify(self, public_key: Any) -> bool:
-        return es256_verify(public_key, self.signature, sig_structure(self.protected_bytes, self.payload))
+        return es256_verify(public_key, self.signature, self.to_be_signed())
 
     def encode(self) -> bytes:
         return cbor2.dumps(
