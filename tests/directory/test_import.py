@@ -9,7 +9,7 @@ from sanspeur.directory.models import Location, Service
 from sanspeur.directory.reference import ensure_reference_data
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = Path("/work/shared/reference/hsds-3.0/examples")
+EXAMPLES = Path(__file__).parent / "hsds-3.0" / "examples"  # vendored, see its README.md
 
 
 @pytest.fixture
