@@ -79,7 +79,9 @@ def load(*, stdout, print_logins: bool = True) -> None:
         )
     if print_logins:
         stdout.write("\nDemo staff logins (fictional). Password for every account: " + DEMO_PASSWORD)
-        stdout.write("Second step: add the key to an authenticator app, or run `sanspeur demo_totp USERNAME`.\n")
+        stdout.write(
+            "Second step: add the key to an authenticator app, or run `./scripts/sanspeur demo_totp USERNAME`.\n"
+        )
         stdout.write(f"{'username':<20} {'role':<24} authenticator key (base32)")
         for username, _org, roles, _name in STAFF:
             stdout.write(f"{username:<20} {roles[0]:<24} {demo_totp_secret(username)}")
