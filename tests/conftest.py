@@ -212,6 +212,16 @@ def pytest_terminal_summary(terminalreporter):
     passed = terminalreporter.stats.get("passed", [])
     browser = sum(1 for report in passed if "browser" in report.keywords)
     skipped = sum(1 for report in terminalreporter.stats.get("skipped", []) if "browser" in report.keywords)
+    postgres_only = sum(1 for report in passed if "postgres_only" in report.keywords)
     terminalreporter.write_line(
         f"sanspeur: database={connection.vendor} browser_tests_passed={browser} browser_tests_skipped={skipped}"
+        f" postgres_only_passed={postgres_only}"
     )
+
+
+# --- PostgreSQL-only tests ---------------------------------------------------------------------
+def pytest_runtest_setup(item):
+    """``postgres_only`` tests (drills, the production smoke test) run in the PostgreSQL pass of
+    ./scripts/test, which CI requires; the SQLite pass skips them and says why."""
+    if item.get_closest_marker("postgres_only") and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("PostgreSQL only: runs in the PostgreSQL pass of ./scripts/test")

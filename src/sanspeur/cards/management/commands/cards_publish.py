@@ -1,10 +1,12 @@
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from sanspeur.core.jobs import JobCommand
 
 from ... import keys
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Rebuild and sign every status list and the trust list (served under /.well-known/sanspeur/)."
 
     def handle(self, *args, **options):

@@ -6,9 +6,10 @@ fully shredded or untouched, and the next run carries on. Running it twice chang
 
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand
 from django.db.models import Max
 from django.utils import timezone
+
+from sanspeur.core.jobs import JobCommand
 
 from ...models import Card, Holder, StatusEntry
 from ...services import card_expire, holder_shred, retention_days
@@ -36,7 +37,7 @@ def run_retention(*, now=None, batch_size: int = 200) -> tuple[int, int]:
     return expired, shredded
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Expire cards and crypto-shred records SANSPEUR_CARD_RETENTION_DAYS (default 90) after expiry."
 
     def handle(self, *args, **options):

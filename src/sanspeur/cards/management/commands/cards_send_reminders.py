@@ -3,8 +3,9 @@
 One small transaction per card, each card reminded once per expiry: safe to run again or to kill.
 """
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
+
+from sanspeur.core.jobs import JobCommand
 
 from ...selectors import cards_due_for_reminder
 from ...services import card_renewal_remind
@@ -18,7 +19,7 @@ def run_reminders(*, now=None) -> dict:
     return outcomes
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "E-mail a renewal reminder to holders whose card expires soon (once per expiry)."
 
     def handle(self, *args, **options):

@@ -1,9 +1,9 @@
-from django.core.management.base import BaseCommand
 
 from sanspeur.clinics.services import bookings_purge
+from sanspeur.core.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Shred reminder contacts of finished time slots and delete individual bookings of events that ended "
         "N days ago (SANSPEUR_CLINICS_PURGE_AFTER_DAYS, default 1). Counters stay. Idempotent."

@@ -1,9 +1,9 @@
-from django.core.management.base import BaseCommand
 
 from sanspeur.clinics.services import bookings_release_no_shows
+from sanspeur.core.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Mark bookings not checked in within the grace period as no-shows and offer their places. Run every 5 min."
 
     def handle(self, *args, **options):

@@ -1,9 +1,9 @@
-from django.core.management.base import BaseCommand
 
 from sanspeur.clinics.services import reminders_send
+from sanspeur.core.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "E-mail reminders for bookings starting within 24 hours (each contact once). Run hourly."
 
     def handle(self, *args, **options):

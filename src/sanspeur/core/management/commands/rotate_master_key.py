@@ -1,13 +1,13 @@
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from sanspeur.core import vault
+from sanspeur.core.jobs import JobCommand
 from sanspeur.core.keys import key_provider
 from sanspeur.core.models import DataKey
 from sanspeur.core.services import audit_entry_create
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Make a new master key current and re-wrap every data key with it. The encrypted personal "
         "data itself is not touched. With --retire-old, master keys that no longer wrap anything are removed."

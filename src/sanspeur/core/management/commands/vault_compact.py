@@ -1,11 +1,11 @@
 from django.apps import apps
-from django.core.management.base import BaseCommand
 from django.db import connection
 
+from sanspeur.core.jobs import JobCommand
 from sanspeur.core.vault import purge_old_row_versions
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Reclaim old row versions so that shredded keys and cleared personal data leave the disk: "
         "VACUUM on PostgreSQL (tables holding data keys or sealed data), a WAL checkpoint on SQLite. "

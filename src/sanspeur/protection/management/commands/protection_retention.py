@@ -1,9 +1,9 @@
-from django.core.management.base import BaseCommand
 
+from sanspeur.core.jobs import JobCommand
 from sanspeur.protection.services import retention_run
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Crypto-shred closed cases past retention and drop unclaimed codenames (idempotent)."
 
     def handle(self, *args, **options):

@@ -1,0 +1,51 @@
+"""The shipped systemd timers and crontab schedule commands that exist and run under the job lock."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import get_commands, load_command_class
+
+from sanspeur.core.jobs import JobCommand
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+# Django's own housekeeping: idempotent and harmless when two runs overlap.
+NOT_OURS = {"clearsessions", "axes_reset_logs"}
+
+
+def scheduled_by_systemd() -> set[str]:
+    jobs = set()
+    for timer in (DEPLOY / "systemd").glob("*.timer"):
+        match = re.search(r"^Unit=sanspeur-job@([a-z_]+)\.service$", timer.read_text(), re.M)
+        assert match, f"{timer.name} names no sanspeur-job@ unit"
+        jobs.add(match.group(1))
+    return jobs
+
+
+def scheduled_by_cron() -> set[str]:
+    return set(re.findall(r"/bin/sanspeur ([a-z_]+)$", (DEPLOY / "cron" / "sanspeur").read_text(), re.M))
+
+
+def test_systemd_and_cron_schedule_the_same_jobs():
+    assert scheduled_by_systemd() == scheduled_by_cron()
+    assert {"cards_publish", "cards_retention", "cards_send_reminders", "clinics_purge", "vault_compact"} <= (
+        scheduled_by_systemd()
+    )
+
+
+@pytest.mark.parametrize("job", sorted(scheduled_by_systemd() - NOT_OURS))
+def test_every_scheduled_job_of_ours_takes_the_job_lock(job):
+    app = get_commands()[job]
+    assert isinstance(load_command_class(app, job), JobCommand), f"{job} must subclass sanspeur.core.jobs.JobCommand"
+
+
+def test_every_scheduled_command_exists():
+    commands = get_commands()
+    missing = sorted((scheduled_by_systemd() | scheduled_by_cron()) - set(commands))
+    assert not missing
+
+
+def test_units_read_the_environment_file_and_run_as_the_app_user():
+    for unit in (DEPLOY / "systemd").glob("*.service"):
+        text = unit.read_text()
+        assert "EnvironmentFile=/etc/sanspeur/env" in text and "User=sanspeur" in text, unit.name
