@@ -14,16 +14,22 @@ NOT_OURS = {"clearsessions", "axes_reset_logs"}
 
 
 def scheduled_by_systemd() -> set[str]:
+    """The command each timer starts: through sanspeur-job@COMMAND, or a unit of its own."""
     jobs = set()
     for timer in (DEPLOY / "systemd").glob("*.timer"):
-        match = re.search(r"^Unit=sanspeur-job@([a-z_]+)\.service$", timer.read_text(), re.M)
-        assert match, f"{timer.name} names no sanspeur-job@ unit"
-        jobs.add(match.group(1))
+        unit = re.search(r"^Unit=(\S+)$", timer.read_text(), re.M)
+        assert unit, f"{timer.name} names no unit"
+        instance = re.fullmatch(r"sanspeur-job@([a-z_]+)\.service", unit.group(1))
+        if instance:
+            jobs.add(instance.group(1))
+            continue
+        service = (DEPLOY / "systemd" / unit.group(1)).read_text()
+        jobs.add(re.search(r"^ExecStart=\S+/bin/sanspeur ([a-z_]+)", service, re.M).group(1))
     return jobs
 
 
 def scheduled_by_cron() -> set[str]:
-    return set(re.findall(r"/bin/sanspeur ([a-z_]+)$", (DEPLOY / "cron" / "sanspeur").read_text(), re.M))
+    return set(re.findall(r"/bin/sanspeur ([a-z_]+)", (DEPLOY / "cron" / "sanspeur").read_text()))
 
 
 def test_systemd_and_cron_schedule_the_same_jobs():

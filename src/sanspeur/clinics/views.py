@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from sanspeur.accounts.decorators import staff_view
 from sanspeur.core.decorators import public_view
+from sanspeur.core.params import object_or_404
 
 from . import antibot, codes, rules, selectors, services
 from .forms import (
@@ -346,7 +347,7 @@ def staff_event_detail(request, pk):
                 messages.success(request, _("The service is added."))
                 return redirect("clinics:staff_event_detail", pk=event.pk)
         elif request.POST.get("action") in ("cancel_session", "capacity"):
-            session = get_object_or_404(Session, pk=request.POST.get("session"), service__event=event)
+            session = object_or_404(Session, pk=request.POST.get("session"), service__event=event)
             try:
                 if request.POST["action"] == "cancel_session":
                     affected = services.session_cancel(acting_user=request.user, session=session)
@@ -386,7 +387,7 @@ def staff_event_detail(request, pk):
                 )
             return redirect("clinics:staff_event_detail", pk=event.pk)
         elif request.POST.get("action") == "session":
-            service = get_object_or_404(Service, pk=request.POST.get("service"), event=event)
+            service = object_or_404(Service, pk=request.POST.get("service"), event=event)
             session_form = SessionForm(request.POST, prefix="session")
             if session_form.is_valid():
                 services.session_create(acting_user=request.user, service=service, **session_form.cleaned_data)

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
+from sanspeur.core.params import bounded_int
+
 from . import hsds, selectors
 from .models import Organization, ServiceAtLocation, Taxonomy, TaxonomyTerm
 
@@ -21,16 +23,9 @@ def _lang(request) -> str:
     return lang if lang in dict(settings.LANGUAGES) else "fr"
 
 
-def _int(value, default):
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return default
-
-
 def paginate(request, items, render) -> JsonResponse:
-    per_page = min(_int(request.GET.get("per_page"), 50), MAX_PER_PAGE)
-    page = _int(request.GET.get("page"), 1)
+    per_page = bounded_int(request.GET.get("per_page"), default=50, maximum=MAX_PER_PAGE)
+    page = bounded_int(request.GET.get("page"), default=1)
     total = len(items) if isinstance(items, list) else items.count()
     pages = max(1, math.ceil(total / per_page))
     chunk = list(items[(page - 1) * per_page : page * per_page])
