@@ -53,14 +53,18 @@ def test_no_tracked_file_holds_a_development_machine_path():
     assert not found, f"absolute paths of a development machine in tracked files: {found}"
 
 
+# Written in pieces, so that this file does not hold what it looks for.
+SLASH = "/"
+
+
 @pytest.mark.parametrize(
     "line",
     [
-        'SCHEMA = Path("/work/shared/reference/hsds-3.0/schema")',
-        "cp ../shared/reference/x .",
-        "open('/home/alex/notes.txt')",
-        "/root/.cache/thing",
-        r"C:\Users\alex\repo",
+        f'SCHEMA = Path("{SLASH}work{SLASH}shared/reference/hsds-3.0/schema")',
+        f"cp ..{SLASH}shared/reference/x .",
+        f"open('{SLASH}home/alex/notes.txt')",
+        f"{SLASH}root/.cache/thing",
+        "C:" + "\\Users\\alex\\repo",
     ],
 )
 def test_the_check_sees_machine_paths(line):

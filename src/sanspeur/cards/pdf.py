@@ -145,7 +145,7 @@ def _cut_marks(canvas: Canvas, x: float, y: float) -> None:
 def card_pdf(*, code: str, profile: dict, photo_jpeg: bytes, number: str, expires_at) -> bytes:
     expiry = expires_at.date() if hasattr(expires_at, "date") else expires_at
     card = {
-        "city": getattr(settings, "SANSPEUR_CITY_NAME", "Montréal"),
+        "city": settings.SANSPEUR_CITY_NAME,
         "code": code,
         "photo": photo_jpeg,
         "given_names": profile["given_names"],

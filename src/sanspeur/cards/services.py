@@ -65,7 +65,7 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def retention_days() -> int:
-    return int(getattr(settings, "SANSPEUR_CARD_RETENTION_DAYS", 90))
+    return settings.SANSPEUR_CARD_RETENTION_DAYS
 
 
 def _seal_profile(holder: Holder, profile: dict) -> None:
@@ -138,7 +138,7 @@ def _signed_code(holder: Holder, profile: dict, photo_jpeg: bytes, *, number, en
         given_names=profile["given_names"],
         family_names=profile["family_names"],
         date_of_birth=profile["date_of_birth"],
-        city=getattr(settings, "SANSPEUR_CITY_NAME", "Montréal"),
+        city=settings.SANSPEUR_CITY_NAME,
         photo=photo,
         status_list_uri=keys.status_list_uri(entry.status_list_id),
         status_index=entry.index,
@@ -348,7 +348,7 @@ def _renewal_reminder_message(card: Card, language: str) -> tuple[str, str]:
 
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     with translation.override(language):
-        public_url = getattr(settings, "SANSPEUR_PUBLIC_URL", "").rstrip("/")
+        public_url = settings.SANSPEUR_PUBLIC_URL.rstrip("/")
         context = {
             "expires_on": timezone.localtime(card.expires_at).date(),
             "city": settings.SANSPEUR_CITY_NAME,

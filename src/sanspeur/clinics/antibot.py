@@ -21,7 +21,7 @@ MAX_AGE = 2 * 60 * 60
 
 
 def min_seconds() -> float:
-    return float(getattr(settings, "SANSPEUR_CLINICS_MIN_FORM_SECONDS", 3))
+    return settings.SANSPEUR_CLINICS_MIN_FORM_SECONDS
 
 
 def issue() -> tuple[str, int, int]:
@@ -60,8 +60,8 @@ def rate_limited(session_id: int) -> bool:
     """Count one booking attempt; True when the slot's or the global bucket is over its limit."""
     window = int(time.time() // 60)
     limits = (
-        (f"clinics:rl:slot:{session_id}:{window}", int(getattr(settings, "SANSPEUR_CLINICS_RATE_PER_SLOT", 30))),
-        (f"clinics:rl:all:{window}", int(getattr(settings, "SANSPEUR_CLINICS_RATE_GLOBAL", 300))),
+        (f"clinics:rl:slot:{session_id}:{window}", settings.SANSPEUR_CLINICS_RATE_PER_SLOT),
+        (f"clinics:rl:all:{window}", settings.SANSPEUR_CLINICS_RATE_GLOBAL),
     )
     over = False
     for key, limit in limits:
@@ -77,7 +77,7 @@ def rate_limited(session_id: int) -> bool:
 def lookup_misses_exceeded(*, record_miss: bool = False) -> bool:
     """Guessing codes: count unknown codes (globally, per minute); True once over the limit."""
     key = f"clinics:rl:miss:{int(time.time() // 60)}"
-    limit = int(getattr(settings, "SANSPEUR_CLINICS_LOOKUP_MISSES", 120))
+    limit = settings.SANSPEUR_CLINICS_LOOKUP_MISSES
     if record_miss:
         cache.add(key, 0, timeout=120)
         try:

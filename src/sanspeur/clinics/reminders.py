@@ -30,7 +30,7 @@ def _context(booking: Booking, code: str | None = None) -> dict:
 
 
 def _absolute(path: str) -> str:
-    public_url = getattr(settings, "SANSPEUR_PUBLIC_URL", "").rstrip("/")
+    public_url = settings.SANSPEUR_PUBLIC_URL.rstrip("/")
     return f"{public_url}{path}" if public_url else ""
 
 

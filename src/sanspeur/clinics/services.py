@@ -38,7 +38,7 @@ def code_hash(code: str) -> str:
 
 
 def purge_after_days() -> int:
-    return int(getattr(settings, "SANSPEUR_CLINICS_PURGE_AFTER_DAYS", 1))
+    return settings.SANSPEUR_CLINICS_PURGE_AFTER_DAYS
 
 
 # --- Events, services, sessions (staff) ------------------------------------------------------

@@ -14,3 +14,9 @@ class CoreConfig(AppConfig):
 
         for code, info in settings.EXTRA_LANG_INFO.items():
             LANG_INFO.setdefault(code, info)
+
+        from django.core import checks
+
+        from .checks import unknown_environment_variables
+
+        checks.register(unknown_environment_variables)

@@ -72,7 +72,7 @@ class FileKeyProvider:
             file_setting = os.environ.get("SANSPEUR_MASTER_KEY_FILE", "")
             self.path = Path(file_setting) if file_setting else Path(settings.SANSPEUR_KEY_DIR) / "master-keys.json"
             if not self.path.exists():
-                if not getattr(settings, "SANSPEUR_CREATE_MISSING_KEYS", False):
+                if not settings.SANSPEUR_CREATE_MISSING_KEYS:
                     raise ImproperlyConfigured(f"No master key file at {self.path}.")
                 self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                 self._write(new_keyring_document())

@@ -47,7 +47,7 @@ PER_PAGE = 20
 
 def directory_now() -> dt.datetime:
     """The clock. Tests and the live server fix it with setting SANSPEUR_DIRECTORY_FIXED_NOW."""
-    fixed = getattr(settings, "SANSPEUR_DIRECTORY_FIXED_NOW", None)
+    fixed = settings.SANSPEUR_DIRECTORY_FIXED_NOW
     if fixed:
         value = fixed if isinstance(fixed, dt.datetime) else parse_datetime(str(fixed))
         if timezone.is_naive(value):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from sanspeur.accounts.decorators import staff_view
+from sanspeur.core.params import object_or_404
 
 from . import selectors, services
 from .forms import ProposalForm
@@ -79,7 +80,7 @@ def search(request):
             is None,
             "bad_point": bool(params["near"]) and not point,
             "without_point": without_point.urlencode(),
-            "tile_url": getattr(settings, "SANSPEUR_MAP_TILE_URL", ""),
+            "tile_url": settings.SANSPEUR_MAP_TILE_URL,
         },
     )
 
@@ -142,7 +143,7 @@ def propose(request, pk):
 @staff_view("accounts.publish_directory")
 def review_list(request):
     if request.method == "POST":
-        proposal = get_object_or_404(ChangeProposal, pk=request.POST.get("proposal"), status=ChangeProposal.PENDING)
+        proposal = object_or_404(ChangeProposal, pk=request.POST.get("proposal"), status=ChangeProposal.PENDING)
         if request.POST.get("action") == "publish":
             services.proposal_publish(acting_user=request.user, proposal=proposal)
             messages.success(request, _("Published."))

@@ -67,7 +67,7 @@ def codename_lookup(codename: str) -> str:
 
 
 def _scrypt_n() -> int:
-    return int(getattr(settings, "SANSPEUR_PROTECTION_SCRYPT_N", 2**14))
+    return settings.SANSPEUR_PROTECTION_SCRYPT_N
 
 
 def codename_stretch(codename: str, salt: bytes) -> tuple[bytes, bytes]:
@@ -103,8 +103,8 @@ def codename_check(codename: str, salt: bytes | None, verifier: bytes | None) ->
 # --- Unit key -----------------------------------------------------------------------------------
 def kdf_limits() -> tuple[int, int]:
     return (
-        int(getattr(settings, "SANSPEUR_PROTECTION_KDF_OPSLIMIT", nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE)),
-        int(getattr(settings, "SANSPEUR_PROTECTION_KDF_MEMLIMIT", nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE)),
+        settings.SANSPEUR_PROTECTION_KDF_OPSLIMIT,
+        settings.SANSPEUR_PROTECTION_KDF_MEMLIMIT,
     )
 
 

@@ -18,9 +18,9 @@ from .models import Case, Message
 # --- Codename look-ups: rate-limited, without any address -------------------------------------
 def _limits() -> tuple[int, int, int]:
     return (
-        int(getattr(settings, "SANSPEUR_PROTECTION_CODENAME_GLOBAL_LIMIT", 100)),
-        int(getattr(settings, "SANSPEUR_PROTECTION_CODENAME_PER_ID_LIMIT", 5)),
-        int(getattr(settings, "SANSPEUR_PROTECTION_CODENAME_WINDOW", 15 * 60)),
+        settings.SANSPEUR_PROTECTION_CODENAME_GLOBAL_LIMIT,
+        settings.SANSPEUR_PROTECTION_CODENAME_PER_ID_LIMIT,
+        settings.SANSPEUR_PROTECTION_CODENAME_WINDOW,
     )
 
 

@@ -285,8 +285,8 @@ def case_closure_approve(*, acting_user, case: Case, approve: bool = True) -> Ca
 # --- Retention ----------------------------------------------------------------------------------
 def retention_settings() -> tuple[int, int]:
     return (
-        int(getattr(settings, "SANSPEUR_PROTECTION_RETENTION_DAYS", 730)),
-        int(getattr(settings, "SANSPEUR_PROTECTION_CODENAME_UNCLAIMED_DAYS", 180)),
+        settings.SANSPEUR_PROTECTION_RETENTION_DAYS,
+        settings.SANSPEUR_PROTECTION_CODENAME_UNCLAIMED_DAYS,
     )
 
 

@@ -13,7 +13,7 @@ MAX_FILES = 3
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "SANSPEUR_PROTECTION_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
+    return settings.SANSPEUR_PROTECTION_ATTACHMENT_MAX_BYTES
 
 
 def clean_attachment(upload) -> tuple[str, bytes]:

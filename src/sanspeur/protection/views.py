@@ -160,7 +160,7 @@ COOKIE = "sp_unit"
 
 
 def _cookie_age() -> int:
-    return int(getattr(settings, "SANSPEUR_PROTECTION_UNLOCK_SECONDS", 15 * 60))
+    return settings.SANSPEUR_PROTECTION_UNLOCK_SECONDS
 
 
 def unlocked_private_key(request) -> bytes | None:

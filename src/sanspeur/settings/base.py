@@ -1,8 +1,9 @@
 """Settings shared by every environment.
 
-Everything that differs between machines comes from environment variables (``SANSPEUR_*`` and
-``DATABASE_URL``) through one ``environ.Env``; development defaults are safe, production refuses to
-start without its secrets (see ``production.py``).
+Everything that differs between machines comes from environment variables: ``DATABASE_URL``
+through ``environ.Env`` and every ``SANSPEUR_*`` variable through the table of ``registry.py``
+(its type, default and meaning; apps read ``settings.SANSPEUR_*`` without a default of their own).
+Development defaults are safe, production refuses to start without its secrets (``production.py``).
 """
 
 from pathlib import Path
@@ -10,14 +11,17 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-env = environ.Env()
+from . import registry
+
+env = environ.Env()  # DATABASE_URL only
+config = registry.Environment()  # every SANSPEUR_* variable, parsed at once: a bad value stops here
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(env.str("SANSPEUR_DATA_DIR", default=str(Path.cwd() / "var"))).resolve()
+DATA_DIR = Path(config("SANSPEUR_DATA_DIR") or Path.cwd() / "var").resolve()
 
-SECRET_KEY = env.str("SANSPEUR_SECRET_KEY", default="")
+SECRET_KEY = config("SANSPEUR_SECRET_KEY")
 DEBUG = False
-ALLOWED_HOSTS = env.list("SANSPEUR_ALLOWED_HOSTS", default=[])
+ALLOWED_HOSTS = config("SANSPEUR_ALLOWED_HOSTS")
 
 # Our apps come first so that their templates and translations win over the libraries' own.
 INSTALLED_APPS = [
@@ -113,8 +117,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 
 # Lock an account (not an address: we do not keep addresses) after repeated failures.
-AXES_FAILURE_LIMIT = env.int("SANSPEUR_LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("SANSPEUR_LOGIN_COOLOFF_HOURS", default=0.5)
+AXES_FAILURE_LIMIT = config("SANSPEUR_LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = config("SANSPEUR_LOGIN_COOLOFF_HOURS")
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "sanspeur.accounts.views.lockout_response"
@@ -123,7 +127,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 
 # Idle timeout: every request pushes the expiry forward; a silent half-hour ends the session.
-SESSION_COOKIE_AGE = env.int("SANSPEUR_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_COOKIE_AGE = config("SANSPEUR_IDLE_TIMEOUT_SECONDS")
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -158,7 +162,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Front-end packages installed from npm with the lockfile (see package.json) are served from here.
-NODE_MODULES_DIR = Path(env.str("SANSPEUR_NODE_MODULES", default=str(PACKAGE_DIR.parent.parent / "node_modules")))
+NODE_MODULES_DIR = Path(config("SANSPEUR_NODE_MODULES") or PACKAGE_DIR.parent.parent / "node_modules")
 VENDORED_STATIC = {
     "vendor/leaflet": "leaflet/dist",
     "vendor/barcode-detector": "barcode-detector/dist",
@@ -176,16 +180,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
+# Every variable the apps read as settings.SANSPEUR_<same name> (city name, public address, card
+# issuer, retention periods, rate limits...), with the defaults declared in registry.py.
+vars().update(config.django_settings())
 # Keys live outside the database: a directory (or environment variables) read by the key provider.
-SANSPEUR_KEY_DIR = Path(env.str("SANSPEUR_KEY_DIR", default=str(DATA_DIR / "keys")))
-SANSPEUR_KEY_PROVIDER = env.str("SANSPEUR_KEY_PROVIDER", default="sanspeur.core.keys.FileKeyProvider")
-SANSPEUR_CITY_NAME = env.str("SANSPEUR_CITY_NAME", default="Montréal")
-# The public address, for links in reminders (none when unset). Outgoing e-mail is used only for
-# reminders the person asked for: SANSPEUR_EMAIL_URL such as smtp+tls://user:pass@mail.example:587.
-SANSPEUR_PUBLIC_URL = env.str("SANSPEUR_PUBLIC_URL", default="")
-vars().update(env.email_url("SANSPEUR_EMAIL_URL", default="smtp://localhost:25"))
-DEFAULT_FROM_EMAIL = env.str("SANSPEUR_EMAIL_FROM", default="Sans peur <ne-pas-repondre@localhost>")
-SANSPEUR_CARD_REMINDER_DAYS = env.int("SANSPEUR_CARD_REMINDER_DAYS", default=30)
+SANSPEUR_KEY_DIR = config("SANSPEUR_KEY_DIR") or DATA_DIR / "keys"
+# Outgoing e-mail is used only for reminders the person asked for.
+vars().update(environ.Env.email_url_config(config("SANSPEUR_EMAIL_URL")))
+DEFAULT_FROM_EMAIL = config("SANSPEUR_EMAIL_FROM")
 
 
 def cache_from_url(url: str) -> dict:
@@ -199,7 +201,7 @@ def cache_from_url(url: str) -> dict:
 
 # Rate limits and the single-use booking-form tokens live in the cache: in production every worker
 # must share it, or a token spent on one worker is accepted again by the next (production.py).
-CACHES = {"default": cache_from_url(env.str("SANSPEUR_CACHE_URL", default="locmem://"))}
+CACHES = {"default": cache_from_url(config("SANSPEUR_CACHE_URL"))}
 
 # Security headers. The CSP allows nothing inline and nothing from another origin.
 SECURE_CONTENT_TYPE_NOSNIFF = True

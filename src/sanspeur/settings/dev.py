@@ -1,15 +1,18 @@
 """Development and demo: runs out of the box on SQLite with keys generated under ./var."""
 
-from .base import *  # noqa: F403
-from .base import DATA_DIR, env
+import environ
 
-DEBUG = env.bool("SANSPEUR_DEBUG", default=True)
-SECRET_KEY = env.str("SANSPEUR_SECRET_KEY", default="dev-only-not-secret-" + "x" * 40)
-ALLOWED_HOSTS = env.list("SANSPEUR_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-SANSPEUR_CREATE_MISSING_KEYS = True
+from .base import *  # noqa: F403
+from .base import DATA_DIR, config
+
+# The variables whose development default differs from production's (registry.py).
+DEBUG = config("SANSPEUR_DEBUG", development=True)
+SECRET_KEY = config("SANSPEUR_SECRET_KEY", development=True)
+ALLOWED_HOSTS = config("SANSPEUR_ALLOWED_HOSTS", development=True)
+SANSPEUR_CREATE_MISSING_KEYS = config("SANSPEUR_CREATE_MISSING_KEYS", development=True)
 # Reminders are printed to the console instead of being sent.
-vars().update(env.email_url("SANSPEUR_EMAIL_URL", default="consolemail://"))
-SANSPEUR_PUBLIC_URL = env.str("SANSPEUR_PUBLIC_URL", default="http://127.0.0.1:8000")
+vars().update(environ.Env.email_url_config(config("SANSPEUR_EMAIL_URL", development=True)))
+SANSPEUR_PUBLIC_URL = config("SANSPEUR_PUBLIC_URL", development=True)
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -5,13 +5,16 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASES, config
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-" + "y" * 40  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SANSPEUR_CREATE_MISSING_KEYS = True
-SANSPEUR_KEY_DIR = Path(tempfile.mkdtemp(prefix="sanspeur-test-keys-"))
+# Throwaway keys, unless the environment names a directory: a test that starts the application in
+# subprocesses gives them its own SANSPEUR_KEY_DIR so that every process holds the same keys.
+if not config.is_set("SANSPEUR_KEY_DIR"):
+    SANSPEUR_KEY_DIR = Path(tempfile.mkdtemp(prefix="sanspeur-test-keys-"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
@@ -23,7 +26,7 @@ DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"]["NAME"] = str(Path(tempfile.mkdtemp(prefix="sanspeur-test-db-")) / "test.sqlite3")
 else:
-    DATABASES["default"]["TEST"]["NAME"] = env.str("SANSPEUR_TEST_DB_NAME", default=f"test_sanspeur_{os.getpid()}")
+    DATABASES["default"]["TEST"]["NAME"] = config("SANSPEUR_TEST_DB_NAME") or f"test_sanspeur_{os.getpid()}"
 AXES_FAILURE_LIMIT = 5
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="sanspeur-test-static-"))
 WHITENOISE_USE_FINDERS = True

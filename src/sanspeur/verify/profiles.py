@@ -21,7 +21,7 @@ DEFAULT_PROFILES = [
 
 
 def profiles() -> list[dict]:
-    configured = getattr(settings, "SANSPEUR_VERIFY_PROFILES", None) or DEFAULT_PROFILES
+    configured = settings.SANSPEUR_VERIFY_PROFILES or DEFAULT_PROFILES
     result = []
     for profile in configured:
         fields = [field for field in profile["fields"] if field in FIELDS]

@@ -53,8 +53,8 @@ def _sources() -> dict:
     SANSPEUR_VERIFY_TRUST_LIST_URL, SANSPEUR_VERIFY_STATUS_LIST_URLS and
     SANSPEUR_VERIFY_TRUST_ROOT_PEM (tests point them at the shared vectors).
     """
-    trust_list_url = getattr(settings, "SANSPEUR_VERIFY_TRUST_LIST_URL", None) or reverse("wellknown:trust_list")
-    status_urls = getattr(settings, "SANSPEUR_VERIFY_STATUS_LIST_URLS", None)
+    trust_list_url = settings.SANSPEUR_VERIFY_TRUST_LIST_URL or reverse("wellknown:trust_list")
+    status_urls = settings.SANSPEUR_VERIFY_STATUS_LIST_URLS
     if status_urls is None:
         status_urls = []
         try:
@@ -64,7 +64,7 @@ def _sources() -> dict:
             status_urls = [reverse("wellknown:status_list", args=[list_id]) for list_id in ids]
         except Exception:  # noqa: BLE001 - the verifier page must load even if cards is not set up
             logger.warning("verify: status lists unavailable")
-    root_pem = getattr(settings, "SANSPEUR_VERIFY_TRUST_ROOT_PEM", None)
+    root_pem = settings.SANSPEUR_VERIFY_TRUST_ROOT_PEM
     if root_pem is None:
         try:
             from sanspeur.cards.keys import trust_root_pem
@@ -87,11 +87,11 @@ def build_config() -> dict:
         "format": "MTL1",
         **_sources(),
         "policy": {
-            "max_status_age": int(getattr(settings, "SANSPEUR_VERIFY_MAX_STATUS_AGE_SECONDS", 7 * 24 * 3600)),
-            "leeway": int(getattr(settings, "SANSPEUR_VERIFY_LEEWAY_SECONDS", 300)),
-            "refresh_seconds": int(getattr(settings, "SANSPEUR_VERIFY_REFRESH_SECONDS", 60)),
+            "max_status_age": settings.SANSPEUR_VERIFY_MAX_STATUS_AGE_SECONDS,
+            "leeway": settings.SANSPEUR_VERIFY_LEEWAY_SECONDS,
+            "refresh_seconds": settings.SANSPEUR_VERIFY_REFRESH_SECONDS,
         },
-        "city": getattr(settings, "SANSPEUR_CITY_NAME", "Montréal"),
+        "city": settings.SANSPEUR_CITY_NAME,
         "languages": [
             {"code": code, "name": LANGUAGE_NAMES[code], "dir": "rtl" if code in RTL_LANGUAGES else "ltr"}
             for code in LANGUAGES

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo staff logins.")
 
     def handle(self, *args, **options):
-        if not settings.DEBUG and not getattr(settings, "SANSPEUR_CREATE_MISSING_KEYS", False):
+        if not settings.DEBUG and not settings.SANSPEUR_CREATE_MISSING_KEYS:
             raise CommandError("Demo data is for development machines only.")
         for config in apps.get_app_configs():
             if not config.name.startswith("sanspeur."):
