@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sanspeur.cards import keys, services
-from sanspeur.cards.models import Card, Holder, StatusEntry, StatusList
+from sanspeur.cards.models import Card, CardRules, Holder, StatusEntry, StatusList
 from sanspeur.core import vault
 from sanspeur.core.models import AuditEntry
 from sanspeur.credential import PURPOSE_CARD, decode_claims_unverified
@@ -212,7 +212,11 @@ def test_key_rotation_keeps_old_card_key_until_latest_expiry(client, enrolled, a
     call_command("cards_keys", "rotate", "card")
     retired = store.get(old.kid)
     assert retired.state == "retired"
-    assert retired.trusted_until == card.expires_at
+    # Until its cards expire, and at least as long as a card it signed a moment before the rotation
+    # (not yet committed) would be valid: the validity of a card issued now, plus a day.
+    assert retired.trusted_until >= card.expires_at
+    validity = services.add_months(timezone.now(), CardRules.current().validity_months)
+    assert validity < retired.trusted_until <= validity + timedelta(days=1, minutes=1)
     assert verify_code(client, card_code(card)).valid  # still in the trust list
     new_card = services.card_replace(acting_user=agent, card=card, reason="damaged")
     assert new_card.signing_kid == store.active(PURPOSE_CARD).kid.hex() != old.kid.hex()

@@ -216,3 +216,24 @@ def test_trusted_key_from_metadata(tmp_path: Path) -> None:
     retired = store.retire(meta.kid, trusted_until=NOW + timedelta(days=2), now=NOW)
     assert TrustedKey.from_metadata(retired).trusted_until == NOW + timedelta(days=2)
     assert replace(retired, trusted_until=NOW - timedelta(days=1)).is_trusted(NOW) is False
+
+
+def test_rotation_never_leaves_a_moment_without_a_signing_key(tmp_path: Path, monkeypatch) -> None:
+    """The new key is written before the old one is retired: an issuance reading the store in
+    between still finds a key (the rotation drill found issuances failing in that gap)."""
+    store = KeyStore(tmp_path)
+    old = store.create_key(PURPOSE_CARD, now=NOW)
+    seen_while_retiring = []
+    original_retire = KeyStore.retire
+
+    def watching_retire(self, kid, **kwargs):
+        seen_while_retiring.append(self.active(PURPOSE_CARD))
+        return original_retire(self, kid, **kwargs)
+
+    monkeypatch.setattr(KeyStore, "retire", watching_retire)
+    new, retired = store.rotate(PURPOSE_CARD, trusted_until=NOW + timedelta(days=30), now=NOW)
+    assert retired.kid == old.kid and retired.state == "retired"
+    # While the old key was being retired, the newest active key (the new one) already signed.
+    assert [meta.kid for meta in seen_while_retiring] == [new.kid]
+    assert store.active(PURPOSE_CARD).kid == new.kid
+    assert new.created > old.created  # same clock reading: still ordered, the new key wins

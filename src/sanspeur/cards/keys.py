@@ -27,7 +27,7 @@ TRUST_LIST_NAME = "trust-list"
 
 
 def issuer() -> str:
-    return getattr(settings, "SANSPEUR_CARD_ISSUER", "https://sanspeur.montreal.ca")
+    return settings.SANSPEUR_CARD_ISSUER
 
 
 def status_list_uri(list_id: str) -> str:
@@ -36,13 +36,13 @@ def status_list_uri(list_id: str) -> str:
 
 
 def status_list_ttl() -> int:
-    return int(getattr(settings, "SANSPEUR_STATUS_LIST_TTL_SECONDS", 3600))
+    return settings.SANSPEUR_STATUS_LIST_TTL_SECONDS
 
 
 def status_list_size() -> int:
     from .models import STATUS_LIST_MIN_SIZE
 
-    return max(int(getattr(settings, "SANSPEUR_STATUS_LIST_SIZE", STATUS_LIST_MIN_SIZE)), STATUS_LIST_MIN_SIZE)
+    return max(settings.SANSPEUR_STATUS_LIST_SIZE, STATUS_LIST_MIN_SIZE)
 
 
 def key_dir() -> Path:
@@ -58,7 +58,7 @@ def ensure_keys() -> KeyStore:
     store = keystore()
     missing = [purpose for purpose in PURPOSES if store.active(purpose) is None]
     if missing:
-        if not getattr(settings, "SANSPEUR_CREATE_MISSING_KEYS", False):
+        if not settings.SANSPEUR_CREATE_MISSING_KEYS:
             raise ImproperlyConfigured(
                 f"No active signing key for {', '.join(missing)}: run `sanspeur cards_keys create`."
             )
@@ -74,13 +74,23 @@ def latest_card_expiry(kid_hex: str):
 
 
 def rotation_trusted_until(purpose: str, kid_hex: str):
-    """How long a retired key must stay in the trust list."""
+    """How long a retired key must stay in the trust list.
+
+    A card key: until the latest expiry among the cards it signed. Those in the database are not
+    all of them: an issuance may have signed with the key a moment ago and not committed yet (the
+    rotation drill catches exactly that), so the key also stays trusted as long as a card issued
+    now would be valid, plus a day for the slowest transaction.
+    """
     now = timezone.now()
     if purpose == PURPOSE_CARD:
+        from .models import CardRules
+        from .services import add_months
+
+        in_flight = add_months(now, CardRules.current().validity_months) + timedelta(days=1)
         latest = latest_card_expiry(kid_hex)
-        return max(latest, now) if latest else now
+        return max(latest, in_flight) if latest else in_flight
     # Status lists: verifiers may hold a token up to their max age (7 days by default).
-    return now + timedelta(days=int(getattr(settings, "SANSPEUR_STATUS_KEY_OVERLAP_DAYS", 8)))
+    return now + timedelta(days=settings.SANSPEUR_STATUS_KEY_OVERLAP_DAYS)
 
 
 # --- trust list ------------------------------------------------------------------------------------
@@ -102,7 +112,7 @@ def trust_list_current():
     from .models import PublishedDocument
 
     document = PublishedDocument.objects.filter(name=TRUST_LIST_NAME).first()
-    max_age = timedelta(hours=int(getattr(settings, "SANSPEUR_TRUST_LIST_REFRESH_HOURS", 24)))
+    max_age = timedelta(hours=settings.SANSPEUR_TRUST_LIST_REFRESH_HOURS)
     if document is None or document.issued_at < timezone.now() - max_age:
         trust_list_rebuild()
         document = PublishedDocument.objects.get(name=TRUST_LIST_NAME)

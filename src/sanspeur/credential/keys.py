@@ -27,7 +27,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -186,10 +186,14 @@ class KeyStore:
         return KeyMetadata.from_json(json.loads(path.read_text("utf-8")))
 
     def active(self, purpose: str) -> KeyMetadata | None:
+        """The key that signs for ``purpose``: the newest active one.
+
+        Two keys are active only for the instant of a rotation (the new key is written before the
+        old one is retired, so that there is never a moment without a signing key); the newer one
+        signs, and the older one is still trusted, so whatever either signs verifies.
+        """
         actives = [meta for meta in self.keys() if meta.purpose == purpose and meta.state == STATE_ACTIVE]
-        if len(actives) > 1:
-            raise KeyStoreError(f"several active {purpose} keys: {[m.kid.hex() for m in actives]}")
-        return actives[0] if actives else None
+        return actives[-1] if actives else None
 
     def signer(self, kid: bytes) -> FileSigner:
         return FileSigner.from_file(self._pem_path(kid), passphrase=self._passphrase)
@@ -247,11 +251,14 @@ class KeyStore:
         status-list key, status list tokens) signed by the old key.
         """
         moment = _now(now)
-        old = self.active(purpose)
+        older = [meta for meta in self.keys() if meta.purpose == purpose and meta.state == STATE_ACTIVE]
+        # New key first, then retire: an issuance running meanwhile always finds a signing key.
+        latest = max((meta.created for meta in older), default=None)
+        new = self._generate(purpose, moment if latest is None or moment > latest else latest + timedelta(microseconds=1))
         retired = None
-        if old is not None:
+        for old in older:
             retired = self.retire(old.kid, trusted_until=trusted_until, now=moment)
-        return self._generate(purpose, moment), retired
+        return new, retired
 
     def retire(self, kid: bytes, *, trusted_until: datetime, now: datetime | None = None) -> KeyMetadata:
         """Stop signing with ``kid``; keep it in trust lists until ``trusted_until``."""
