@@ -15,7 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Folders that exist on a developer's machine and nowhere else. /opt/sanspeur (the documented
 # production install) and /etc, /usr, /var/lib (system paths) are not machine-specific.
 MACHINE_PATH = re.compile(
-    r"(?<![\w.~-])(?:/work/|/home/[a-z_][\w-]*/|/root/|/Users/|/mnt/|/media/|[A-Z]:\\Users\\)|\.\./shared/",
+    r"(?<![\w.~-])(?:\/work\/|\/home\/[a-z_][\w-]*\/|\/root\/|\/Users\/|\/mnt\/|\/media\/|[A-Z]:\\Users\\)|\.\.\/shared\/",
 )
 
 

@@ -1,11 +1,14 @@
 """What each role finds on its dashboard: one tile per capability it holds.
 
-A tile appears only when its page exists (its URL name resolves), so a capability not yet built
-shows nothing rather than a dead link.
+A tile is keyed by a permission, or by a rule from ``policy.py`` when a permission is not enough.
+It appears only when its page exists (its URL name resolves), so a capability not yet built shows
+nothing rather than a dead link.
 """
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+
+from .policy import can_manage_organisations
 
 TILES = [
     (
@@ -59,13 +62,20 @@ TILES = [
     ),
     ("accounts.view_audit", _("Audit trail"), _("Who did what, and when."), "accounts:audit"),
     ("accounts.manage_staff", _("Staff accounts"), _("Accounts, roles and authenticators."), "accounts:staff_list"),
+    (
+        can_manage_organisations,
+        _("Organisations"),
+        _("Partner organisations and service points."),
+        "accounts:organisation_list",
+    ),
 ]
 
 
 def tiles_for(user) -> list[dict]:
     tiles = []
-    for permission, title, description, url_name in TILES:
-        if not user.has_perm(permission):
+    for rule, title, description, url_name in TILES:
+        allowed = rule(user) if callable(rule) else user.has_perm(rule)
+        if not allowed:
             continue
         try:
             url = reverse(url_name)

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
@@ -6,8 +7,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def staff_view(permission: str | None = None):
-    """Every staff page: signed in, second factor verified, and (optionally) one permission.
+def staff_view(permission: str | None = None, *, policy: Callable[..., bool] | None = None):
+    """Every staff page: signed in, second factor verified, and (optionally) one permission and one
+    rule from ``policy.py`` (for example, only the city's administrators manage organisations).
 
     A password alone opens nothing but the second-factor step: no page that can show personal
     data is reachable without MFA.
@@ -22,6 +24,8 @@ def staff_view(permission: str | None = None):
             if not user.is_verified():
                 return redirect(f"{reverse('accounts:mfa')}?next={request.path}")
             if permission and not user.has_perm(permission):
+                raise PermissionDenied
+            if policy is not None and not policy(user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -59,7 +59,12 @@ def load(*, stdout, print_logins: bool = True) -> None:
     sync_roles()
     organisations = []
     for name, kind, borough in ORGANISATIONS:
-        organisation, _ = Organisation.objects.get_or_create(name=name, defaults={"kind": kind, "borough": borough})
+        # One city organisation per installation: on a bootstrapped database, the demo joins it.
+        existing_city = Organisation.objects.filter(kind=kind).first() if kind == Organisation.Kind.CITY else None
+        organisation = (
+            existing_city
+            or Organisation.objects.get_or_create(name=name, defaults={"kind": kind, "borough": borough})[0]
+        )
         organisations.append(organisation)
     for username, org_index, roles, full_name in STAFF:
         assert set(roles) <= set(ROLES)

@@ -1,7 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sanspeur.core.boroughs import BOROUGH_CHOICES
 from sanspeur.core.forms import AccessibleFormMixin
+
+# Usernames are work identifiers (agent.cdn2): the web form and `sanspeur bootstrap` share this rule.
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,49}$"
 
 
 class LoginForm(AccessibleFormMixin, forms.Form):
@@ -55,7 +59,7 @@ def role_choices():
 class StaffCreateForm(AccessibleFormMixin, forms.Form):
     username = forms.RegexField(
         label=_("Username"),
-        regex=r"^[a-z0-9][a-z0-9._-]{2,49}$",
+        regex=USERNAME_PATTERN,
         max_length=50,
         help_text=_("A work identifier such as agent.cdn2: lower-case letters, digits, dots, hyphens."),
         error_messages={"invalid": _("Use 3 to 50 lower-case letters, digits, dots or hyphens.")},
@@ -96,3 +100,39 @@ class StaffRolesForm(AccessibleFormMixin, forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=role_choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+
+
+class OrganisationForm(AccessibleFormMixin, forms.Form):
+    """Name and borough of a partner organisation or service point; the kind is chosen once, at creation."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        widget=forms.RadioSelect,
+        help_text=_("A partner community organisation enrolls residents; a service point only verifies cards."),
+    )
+    borough = forms.ChoiceField(label=_("Borough"), required=False)
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        from .models import Organisation
+
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+        # The city's own organisation is made once, by `sanspeur bootstrap`; this page adds the others.
+        self.fields["kind"].choices = [
+            (kind.value, kind.label) for kind in (Organisation.Kind.PARTNER, Organisation.Kind.SERVICE_POINT)
+        ]
+        self.fields["borough"].choices = [("", _("No borough (serves the whole city)")), *BOROUGH_CHOICES]
+        if organisation is not None:
+            del self.fields["kind"]
+
+    def clean_name(self) -> str:
+        from .models import Organisation
+
+        name = " ".join(self.cleaned_data["name"].split())
+        others = Organisation.objects.filter(name__iexact=name)
+        if self.organisation is not None:
+            others = others.exclude(pk=self.organisation.pk)
+        if others.exists():
+            raise forms.ValidationError(_("An organisation already has this name. Choose another name."))
+        return name

@@ -22,6 +22,15 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        constraints = [
+            # One city office per installation: it is the one whose administrators manage the others.
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind="city"),
+                name="accounts_one_city_organisation",
+                violation_error_message=_("There is already a city organisation."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

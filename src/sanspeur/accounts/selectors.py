@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanspeur.core import vault
 from sanspeur.core.services import audit_read
 
-from .models import User
+from .models import Organisation, User
+from .policy import can_manage_organisations, sees_all_organisations
 from .roles import ROLE_IDLE_TIMEOUT
 
 
@@ -27,7 +28,7 @@ def staff_profile_get(*, acting_user, user: User) -> dict[str, str]:
 def staff_list_for(*, acting_user) -> QuerySet[User]:
     """Administrators of the city see every account; others only their own organisation's."""
     users = User.objects.select_related("organisation").prefetch_related("groups").order_by("username")
-    if acting_user.is_superuser or (acting_user.organisation and acting_user.organisation.kind == "city"):
+    if sees_all_organisations(acting_user):
         return users
     return users.filter(organisation_id=acting_user.organisation_id)
 
@@ -45,10 +46,18 @@ def idle_timeout_for(user: User, default: int) -> int:
     return min([default, *timeouts])
 
 
-def organisations_for(*, acting_user):
-    from .models import Organisation
-
+def organisations_for(*, acting_user) -> QuerySet[Organisation]:
+    """The active organisations a person may attach staff to: all for the city, else their own."""
     organisations = Organisation.objects.filter(is_active=True).order_by("name")
-    if acting_user.is_superuser or (acting_user.organisation and acting_user.organisation.kind == "city"):
+    if sees_all_organisations(acting_user):
         return organisations
     return organisations.filter(pk=acting_user.organisation_id)
+
+
+def organisation_list_for(*, acting_user) -> QuerySet[Organisation]:
+    """Every organisation, active or not, with its number of active staff accounts, for those who manage them."""
+    if not can_manage_organisations(acting_user):
+        return Organisation.objects.none()
+    return Organisation.objects.annotate(active_staff=Count("staff", filter=Q(staff__is_active=True))).order_by(
+        "-is_active", "name"
+    )

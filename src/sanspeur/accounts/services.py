@@ -3,20 +3,70 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanspeur.core import vault
+from sanspeur.core.boroughs import BOROUGHS
 from sanspeur.core.services import audit_entry_create
 
 from .models import Organisation, User
 from .roles import ROLES
 
 
+class AlreadyInstalledError(Exception):
+    """The installation already has its city organisation or a staff account: bootstrap runs once."""
+
+
+def _check_borough(borough: str) -> None:
+    if borough and borough not in BOROUGHS:
+        raise ValidationError({"borough": f"not one of Montréal's boroughs: {borough!r}"})
+
+
 def organisation_create(*, acting_user, name: str, kind: str, borough: str = "") -> Organisation:
+    _check_borough(borough)
     with transaction.atomic():
-        organisation = Organisation.objects.create(name=name, kind=kind, borough=borough)
-        audit_entry_create(acting_user=acting_user, action="organisation.create", target=organisation)
+        organisation = Organisation(name=name, kind=kind, borough=borough)
+        organisation.full_clean()
+        organisation.save()
+        audit_entry_create(
+            acting_user=acting_user, action="organisation.create", target=organisation, detail={"kind": kind}
+        )
+    return organisation
+
+
+_UNSET = object()
+
+
+def organisation_update(
+    *, acting_user, organisation: Organisation, name=_UNSET, borough=_UNSET, is_active=_UNSET
+) -> Organisation:
+    """Rename, move or (de)activate an organisation; the audit entry keeps old and new values.
+
+    The city's own organisation is never deactivated: its administrators would lock themselves out
+    of the pages that reactivate it.
+    """
+    wanted = {"name": name, "borough": borough, "is_active": is_active}
+    changes = {
+        field: {"old": getattr(organisation, field), "new": value}
+        for field, value in wanted.items()
+        if value is not _UNSET and getattr(organisation, field) != value
+    }
+    if not changes:
+        return organisation
+    if "borough" in changes:
+        _check_borough(changes["borough"]["new"])
+    if organisation.kind == Organisation.Kind.CITY and changes.get("is_active", {}).get("new") is False:
+        raise ValidationError("the city's organisation cannot be deactivated")
+    with transaction.atomic():
+        for field, change in changes.items():
+            setattr(organisation, field, change["new"])
+        organisation.full_clean()
+        organisation.save(update_fields=list(changes))
+        audit_entry_create(
+            acting_user=acting_user, action="organisation.update", target=organisation, detail={"changes": changes}
+        )
     return organisation
 
 
@@ -80,6 +130,32 @@ def totp_device_confirm(*, acting_user, device: TOTPDevice) -> None:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         audit_entry_create(acting_user=acting_user, action="staff.mfa_enrolled", target=device.user)
+
+
+def installation_bootstrap(
+    *, acting_user, organisation_name: str, username: str, password: str, full_name: str, email: str = ""
+) -> tuple[Organisation, User, TOTPDevice]:
+    """First run: the city's organisation, its first administrator and an unconfirmed authenticator.
+
+    Refuses once there is a city organisation or any account, so it cannot be used to slip a second
+    administrator into a running installation. The administrator is not a superuser: the role gives
+    what the work needs and nothing more.
+    """
+    with transaction.atomic():
+        if Organisation.objects.filter(kind=Organisation.Kind.CITY).exists() or User.objects.exists():
+            raise AlreadyInstalledError("this installation already has its city organisation or staff accounts")
+        organisation = organisation_create(acting_user=acting_user, name=organisation_name, kind=Organisation.Kind.CITY)
+        user = staff_user_create(
+            acting_user=acting_user,
+            username=username,
+            password=password,
+            organisation=organisation,
+            roles=["administrator"],
+            full_name=full_name,
+            email=email,
+        )
+        device = totp_device_start(user=user)
+    return organisation, user, device
 
 
 def mfa_reset(*, acting_user, user: User) -> None:

@@ -12,4 +12,7 @@ urlpatterns = [
     path("accounts/", views.staff_list, name="staff_list"),
     path("accounts/new/", views.staff_create, name="staff_create"),
     path("accounts/<int:user_id>/", views.staff_detail, name="staff_detail"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/<uuid:organisation_id>/", views.organisation_edit, name="organisation_edit"),
 ]

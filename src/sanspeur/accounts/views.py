@@ -3,8 +3,9 @@ import base64
 import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -15,9 +16,10 @@ from sanspeur.core.selectors import audit_entry_list
 from . import services
 from .dashboard import tiles_for
 from .decorators import safe_next, staff_view
-from .forms import AuditFilterForm, LoginForm, TokenForm
+from .forms import AuditFilterForm, LoginForm, OrganisationForm, TokenForm
+from .policy import can_manage_organisations
 from .roles import role_label
-from .selectors import confirmed_totp_device, role_names, staff_profile_get
+from .selectors import confirmed_totp_device, organisation_list_for, role_names, staff_profile_get
 
 
 def lockout_response(request, credentials, *args, **kwargs):
@@ -179,3 +181,62 @@ def staff_detail(request, user_id):
     profile = staff_profile_get(acting_user=request.user, user=member)
     context = {"member": member, "profile": profile, "form": form, "has_mfa": confirmed_totp_device(member) is not None}
     return render(request, "accounts/staff_detail.html", context, status=400 if form.errors else 200)
+
+
+@require_safe
+@staff_view(policy=can_manage_organisations)
+def organisation_list(request):
+    organisations = organisation_list_for(acting_user=request.user)
+    return render(request, "accounts/organisation_list.html", {"organisations": organisations})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(policy=can_manage_organisations)
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organisation = services.organisation_create(
+            acting_user=request.user, name=data["name"], kind=data["kind"], borough=data["borough"]
+        )
+        messages.success(
+            request,
+            _("%(name)s is added. You can now create its staff accounts.") % {"name": organisation.name},
+        )
+        return redirect("accounts:organisation_list")
+    context = {"form": form, "organisation": None}
+    return render(request, "accounts/organisation_form.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(policy=can_manage_organisations)
+def organisation_edit(request, organisation_id):
+    organisation = get_object_or_404(organisation_list_for(acting_user=request.user), pk=organisation_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = OrganisationForm(
+        request.POST if action == "save" else None,
+        organisation=organisation,
+        initial={"name": organisation.name, "borough": organisation.borough},
+    )
+    if action == "save" and form.is_valid():
+        services.organisation_update(
+            acting_user=request.user,
+            organisation=organisation,
+            name=form.cleaned_data["name"],
+            borough=form.cleaned_data["borough"],
+        )
+        messages.success(request, _("Changes saved."))
+        return redirect("accounts:organisation_list")
+    if action in ("deactivate", "reactivate"):
+        if action == "deactivate" and organisation.kind == organisation.Kind.CITY:
+            raise PermissionDenied
+        services.organisation_update(
+            acting_user=request.user, organisation=organisation, is_active=action == "reactivate"
+        )
+        if action == "deactivate":
+            messages.success(request, _("Organisation deactivated. No new staff account can be attached to it."))
+        else:
+            messages.success(request, _("Organisation reactivated."))
+        return redirect("accounts:organisation_edit", organisation_id=organisation.pk)
+    context = {"form": form, "organisation": organisation}
+    return render(request, "accounts/organisation_form.html", context, status=400 if form.errors else 200)

@@ -254,7 +254,8 @@ class KeyStore:
         older = [meta for meta in self.keys() if meta.purpose == purpose and meta.state == STATE_ACTIVE]
         # New key first, then retire: an issuance running meanwhile always finds a signing key.
         latest = max((meta.created for meta in older), default=None)
-        new = self._generate(purpose, moment if latest is None or moment > latest else latest + timedelta(microseconds=1))
+        created = moment if latest is None or moment > latest else latest + timedelta(microseconds=1)
+        new = self._generate(purpose, created)
         retired = None
         for old in older:
             retired = self.retire(old.kid, trusted_until=trusted_until, now=moment)
