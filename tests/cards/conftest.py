@@ -46,19 +46,17 @@ PROFILE = {
 @pytest.fixture
 def enrolled(db, agent, documents):
     """(holder, card) enrolled by ``agent``."""
-    from django.db import transaction
 
     from sanspeur.cards.services import holder_enroll
 
-    with transaction.atomic():
-        return holder_enroll(
-            acting_user=agent,
-            organisation=agent.organisation,
-            profile=dict(PROFILE),
-            photo_jpeg=face_jpeg(1),
-            document_types=documents,
-            submission_token="fixture-token",
-        )
+    return holder_enroll(
+        acting_user=agent,
+        organisation=agent.organisation,
+        profile=dict(PROFILE),
+        photo_jpeg=face_jpeg(1),
+        document_types=documents,
+        submission_token="fixture-token",
+    )
 
 
 def published(client):

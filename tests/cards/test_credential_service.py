@@ -4,13 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from sanspeur.cards import keys, services
 from sanspeur.cards.models import Card, CardRules, Holder, StatusEntry, StatusList
 from sanspeur.core import vault
 from sanspeur.core.models import AuditEntry
+from sanspeur.core.transitions import InvalidTransition
 from sanspeur.credential import PURPOSE_CARD, decode_claims_unverified
 
 from .conftest import PROFILE, verify_code
@@ -41,17 +41,16 @@ def test_status_indexes_are_random_and_unique(enrolled, agent, documents):
     from sanspeur.cards.faces import face_jpeg
 
     indexes = {enrolled[1].status_entry.index}
-    with transaction.atomic():
-        for number in range(4):
-            profile = {**PROFILE, "given_names": f"Person {number}"}
-            _holder, card = services.holder_enroll(
-                acting_user=agent,
-                organisation=agent.organisation,
-                profile=profile,
-                photo_jpeg=face_jpeg(number),
-                document_types=documents,
-            )
-            indexes.add(card.status_entry.index)
+    for number in range(4):
+        profile = {**PROFILE, "given_names": f"Person {number}"}
+        _holder, card = services.holder_enroll(
+            acting_user=agent,
+            organisation=agent.organisation,
+            profile=profile,
+            photo_jpeg=face_jpeg(number),
+            document_types=documents,
+        )
+        indexes.add(card.status_entry.index)
     assert len(indexes) == 5
     assert indexes != set(range(min(indexes), min(indexes) + 5))  # not sequential
 
@@ -95,6 +94,54 @@ def test_suspend_and_reinstate(client, enrolled, agent):
     assert verify_code(client, code).valid
     actions = list(AuditEntry.objects.filter(object_id=str(card.pk)).values_list("action", flat=True))
     assert {"cards.card.issue", "cards.card.suspend", "cards.card.reinstate"} <= set(actions)
+
+
+def test_a_revoked_card_never_comes_back(client, enrolled, agent):
+    """revoke -> suspend -> reinstate once un-revoked a card (a review removed the state check in
+    card_suspend and the suite stayed green). Every refused change leaves the card revoked."""
+    _holder, card = enrolled
+    code = card_code(card)
+    services.card_revoke(acting_user=agent, card=card, reason="stolen")
+    for change in (services.card_suspend, services.card_reinstate, services.card_renew):
+        with pytest.raises(InvalidTransition):
+            change(acting_user=agent, card=card)
+    card.refresh_from_db()
+    assert card.state == Card.State.REVOKED
+    assert verify_code(client, code).reason == "revoked"
+    assert not AuditEntry.objects.filter(
+        object_id=str(card.pk), action__in=["cards.card.suspend", "cards.card.reinstate", "cards.card.renew"]
+    ).exists()
+
+
+def test_only_a_suspended_card_is_reinstated_and_only_a_valid_one_suspended(enrolled, agent):
+    _holder, card = enrolled
+    with pytest.raises(InvalidTransition):
+        services.card_reinstate(acting_user=agent, card=card)  # active: nothing to reinstate
+    services.card_suspend(acting_user=agent, card=card)
+    with pytest.raises(InvalidTransition):
+        services.card_suspend(acting_user=agent, card=card)
+
+
+def test_the_declared_card_machine_is_what_the_page_offers():
+    """Every state: the actions offered are the declared ones (cards/states.py, read once)."""
+    from sanspeur.cards.states import CARD
+
+    offered = {state: sorted(CARD.offered(state)) for state in Card.State.values}
+    assert offered == {
+        "active": ["expire", "print", "renew", "replace", "revoke", "suspend"],
+        "suspended": ["expire", "reinstate", "replace", "revoke"],
+        "expired": ["renew", "revoke"],
+        "revoked": ["replace"],
+    }
+    assert Card(state="suspended").offered_actions == CARD.offered("suspended")
+
+
+def test_rules_changes_are_audited_with_old_and_new_values(agent):
+    rules = CardRules.current()
+    before = rules.min_identity_points
+    services.card_rules_update(acting_user=agent, rules=rules, changes={"min_identity_points": before + 1})
+    entry = AuditEntry.objects.get(action="cards.rules.update")
+    assert entry.detail["changes"] == {"min_identity_points": {"old": before, "new": before + 1}}
 
 
 def test_replace_revokes_old_and_issues_new_number(client, enrolled, agent):
@@ -147,18 +194,17 @@ def _expired_holders(agent, documents, count):
     from sanspeur.cards.faces import face_jpeg
 
     made = []
-    with transaction.atomic():
-        for number in range(count):
-            profile = {**PROFILE, "given_names": f"Retention {number}"}
-            holder, _card = services.holder_enroll(
-                acting_user=agent,
-                organisation=agent.organisation,
-                profile=profile,
-                photo_jpeg=face_jpeg(number),
-                document_types=documents,
-                issued_at=timezone.now() - timedelta(days=24 * 31 + 120),
-            )
-            made.append(holder)
+    for number in range(count):
+        profile = {**PROFILE, "given_names": f"Retention {number}"}
+        holder, _card = services.holder_enroll(
+            acting_user=agent,
+            organisation=agent.organisation,
+            profile=profile,
+            photo_jpeg=face_jpeg(number),
+            document_types=documents,
+            issued_at=timezone.now() - timedelta(days=24 * 31 + 120),
+        )
+        made.append(holder)
     return made
 
 

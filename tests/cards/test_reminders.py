@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from sanspeur.cards import services
@@ -26,15 +25,14 @@ def expiring_in(card, days):
 
 
 def enroll(agent, documents, token, **profile):
-    with transaction.atomic():
-        return services.holder_enroll(
-            acting_user=agent,
-            organisation=agent.organisation,
-            profile={**PROFILE, **profile},
-            photo_jpeg=face_jpeg(2),
-            document_types=documents,
-            submission_token=token,
-        )
+    return services.holder_enroll(
+        acting_user=agent,
+        organisation=agent.organisation,
+        profile={**PROFILE, **profile},
+        photo_jpeg=face_jpeg(2),
+        document_types=documents,
+        submission_token=token,
+    )
 
 
 def test_reminder_is_sent_once_in_the_holders_language_and_names_no_one(

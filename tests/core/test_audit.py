@@ -9,9 +9,9 @@ from sanspeur.core.services import audit_entry_create
 def test_audit_entry_is_written_only_inside_a_transaction(make_staff):
     user = make_staff("auditor1", ["auditor"])
     with pytest.raises(RuntimeError):
-        audit_entry_create(acting_user=user, action="x.y")
+        audit_entry_create(acting_user=user, action="vault.rewrap")
     with transaction.atomic():
-        entry = audit_entry_create(acting_user=user, action="x.y", object_type="t", object_id="1")
+        entry = audit_entry_create(acting_user=user, action="vault.rewrap", object_type="t", object_id="1")
     assert entry.actor_username == "auditor1"
 
 
@@ -19,7 +19,7 @@ def test_audit_entry_is_written_only_inside_a_transaction(make_staff):
 def test_audit_entries_cannot_be_changed_or_deleted_by_the_application(make_staff):
     user = make_staff("auditor2", ["auditor"])
     with transaction.atomic():
-        entry = audit_entry_create(acting_user=user, action="x.y")
+        entry = audit_entry_create(acting_user=user, action="vault.rewrap")
     entry.action = "changed"
     with pytest.raises(AppendOnlyError):
         entry.save()
@@ -35,14 +35,14 @@ def test_audit_entries_cannot_be_changed_or_deleted_by_the_application(make_staf
 def test_the_database_refuses_to_change_audit_entries(make_staff):
     user = make_staff("auditor3", ["auditor"])
     with transaction.atomic():
-        entry = audit_entry_create(acting_user=user, action="x.y")
+        entry = audit_entry_create(acting_user=user, action="vault.rewrap")
     for statement in (
         "UPDATE core_auditentry SET action = 'tampered' WHERE id = %s",
         "DELETE FROM core_auditentry WHERE id = %s",
     ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [entry.pk])
-    assert AuditEntry.objects.get(pk=entry.pk).action == "x.y"
+    assert AuditEntry.objects.get(pk=entry.pk).action == "vault.rewrap"
 
 
 @pytest.mark.django_db

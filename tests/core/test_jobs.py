@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connections, transaction
+from django.db import connections
 from django.utils import timezone
 
 from sanspeur.cards import services as card_services
@@ -21,15 +21,14 @@ from tests.cards.conftest import PROFILE, agent, documents  # noqa: F401 - fixtu
 def due_holders(agent, documents, count):  # noqa: F811
     cards = []
     for number in range(count):
-        with transaction.atomic():
-            _holder, card = card_services.holder_enroll(
-                acting_user=agent,
-                organisation=agent.organisation,
-                profile={**PROFILE, "given_names": f"Personne {number}", "email": f"p{number}@example.org"},
-                photo_jpeg=face_jpeg(number % 3 + 1),
-                document_types=documents,
-                submission_token=f"jobs-{number}",
-            )
+        _holder, card = card_services.holder_enroll(
+            acting_user=agent,
+            organisation=agent.organisation,
+            profile={**PROFILE, "given_names": f"Personne {number}", "email": f"p{number}@example.org"},
+            photo_jpeg=face_jpeg(number % 3 + 1),
+            document_types=documents,
+            submission_token=f"jobs-{number}",
+        )
         Card.objects.filter(pk=card.pk).update(expires_at=timezone.now() + timedelta(days=10))
         cards.append(card)
     return cards

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.db import transaction
 from PIL import Image
 
 from tests.cards import conftest as cards_fixtures
@@ -72,15 +71,14 @@ def test_printed_card_filmed_offline_valid_then_revoked(
     from sanspeur.cards.faces import face_jpeg
     from sanspeur.cards.pdf import card_pdf
 
-    with transaction.atomic():
-        holder, card = services.holder_enroll(
-            acting_user=agent,
-            organisation=agent.organisation,
-            profile=dict(PROFILE),
-            photo_jpeg=face_jpeg(3),
-            document_types=documents,
-            submission_token="printed-card-test",
-        )
+    holder, card = services.holder_enroll(
+        acting_user=agent,
+        organisation=agent.organisation,
+        profile=dict(PROFILE),
+        photo_jpeg=face_jpeg(3),
+        document_types=documents,
+        submission_token="printed-card-test",
+    )
     code = services.card_pdf_download(acting_user=agent, card=card)
     profile = selectors.holder_profile(acting_user=agent, holder=holder, purpose="print")
     pdf = card_pdf(
@@ -122,8 +120,7 @@ def test_printed_card_filmed_offline_valid_then_revoked(
         screenshot(page, "verify-printed-card-valid")
         page.click("#vf-done")
 
-        with transaction.atomic():
-            services.card_revoke(acting_user=agent, card=card, reason="lost")
+        services.card_revoke(acting_user=agent, card=card, reason="lost")
         context.set_offline(False)
         loads = int(page.locator("#verify-app").get_attribute("data-lists-loads"))
         page.evaluate("navigator.serviceWorker.controller.postMessage({type: 'refresh', force: true})")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from sanspeur.accounts.models import User
@@ -113,29 +112,28 @@ def load(*, stdout, print_logins: bool = True) -> None:
         if Holder.objects.filter(duplicate_index=index).exists():
             continue
         agent = agents[number % len(agents)]
-        with transaction.atomic():
-            if number % 10 == 9:
-                # An expired card: issued 25 months ago.
-                holder, card = holder_enroll(
-                    acting_user=agent,
-                    organisation=agent.organisation,
-                    profile=profile,
-                    photo_jpeg=face_jpeg(number),
-                    document_types=documents,
-                    submission_token=f"demo-{number}",
-                    issued_at=timezone.now() - timedelta(days=760),
-                )
-                card_expire(acting_user=agent, card=card)
-            else:
-                holder, card = holder_enroll(
-                    acting_user=agent,
-                    organisation=agent.organisation,
-                    profile=profile,
-                    photo_jpeg=face_jpeg(number),
-                    document_types=documents,
-                    submission_token=f"demo-{number}",
-                )
-            if number % 7 == 6:
-                card_revoke(acting_user=agent, card=card, reason=Card.Reason.LOST)
+        if number % 10 == 9:
+            # An expired card: issued 25 months ago.
+            holder, card = holder_enroll(
+                acting_user=agent,
+                organisation=agent.organisation,
+                profile=profile,
+                photo_jpeg=face_jpeg(number),
+                document_types=documents,
+                submission_token=f"demo-{number}",
+                issued_at=timezone.now() - timedelta(days=760),
+            )
+            card_expire(acting_user=agent, card=card)
+        else:
+            holder, card = holder_enroll(
+                acting_user=agent,
+                organisation=agent.organisation,
+                profile=profile,
+                photo_jpeg=face_jpeg(number),
+                document_types=documents,
+                submission_token=f"demo-{number}",
+            )
+        if number % 7 == 6:
+            card_revoke(acting_user=agent, card=card, reason=Card.Reason.LOST)
         created += 1
     stdout.write(f"cards: {created} demo cardholder(s) created")

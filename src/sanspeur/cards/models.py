@@ -18,12 +18,25 @@ from django.utils.translation import gettext_lazy as _
 STATUS_LIST_MIN_SIZE = 131_072
 
 
+PUBLIC_LANGUAGES = ("fr", "en", "es", "ar", "ht")
+
+
 class DocumentType(models.Model):
-    """A kind of document an agent may accept (never a document itself)."""
+    """A kind of document an agent may accept (never a document itself).
+
+    The desk works in French and English (``name_fr``, ``name_en``); the public pre-check of the
+    clinics app lists the same types in every public language, hence ``names`` for the others.
+    """
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name_fr = models.CharField(_("name (French)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
+    names = models.JSONField(
+        _("names in the other public languages"),
+        default=dict,
+        blank=True,
+        help_text='{"es": ..., "ar": ..., "ht": ...}; a missing language shows the French name.',
+    )
     identity_points = models.PositiveSmallIntegerField(
         _("identity points"), default=0, validators=[MaxValueValidator(10)]
     )
@@ -44,6 +57,15 @@ class DocumentType(models.Model):
         from django.utils.translation import get_language
 
         return self.name_fr if (get_language() or "fr").startswith("fr") else self.name_en
+
+    def name_in(self, language: str | None) -> str:
+        """The public name in ``language`` (fr, en, es, ar, ht); French when it has none."""
+        language = (language or "fr").split("-")[0]
+        if language == "en":
+            return self.name_en or self.name_fr
+        if language != "fr" and isinstance(self.names, dict) and self.names.get(language):
+            return str(self.names[language])
+        return self.name_fr
 
 
 class CardRules(models.Model):
@@ -195,6 +217,13 @@ class Card(models.Model):
         ordering = ["-issued_at"]
         verbose_name = _("card")
         verbose_name_plural = _("cards")
+
+    @property
+    def offered_actions(self) -> frozenset[str]:
+        """What the card page may offer in the card's state (cards/states.py, declared once)."""
+        from .states import CARD
+
+        return CARD.offered(self.state)
 
     @property
     def code_context(self) -> str:

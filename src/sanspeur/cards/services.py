@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from PIL import Image
 
 from sanspeur.core import vault
+from sanspeur.core.actions import action, no_change, on_commit
+from sanspeur.core.locks import lock_rows
 from sanspeur.core.services import audit_entry_create
 from sanspeur.credential import (
     PURPOSE_CARD,
@@ -26,6 +29,10 @@ from sanspeur.credential import (
 
 from . import keys
 from .models import Card, CardRules, Counter, DocumentCheck, DocumentType, Holder
+from .states import CARD
+
+if TYPE_CHECKING:
+    from sanspeur.accounts.models import User
 
 PROFILE_FIELDS = (
     "given_names",
@@ -82,7 +89,7 @@ def _count(name: str) -> None:
 # --- enrollment ------------------------------------------------------------------------------
 def holder_enroll(
     *,
-    acting_user,
+    acting_user: User | None,
     organisation,
     profile: dict,
     photo_jpeg: bytes,
@@ -90,40 +97,65 @@ def holder_enroll(
     submission_token: str | None = None,
     issued_at=None,
 ) -> tuple[Holder, Card]:
-    """Create the holder (sealed), record the document types seen, and issue the first card."""
+    """Create the holder (sealed), record the document types seen, and issue the first card.
+
+    The same form submitted twice (a double click, a retry after a timeout) raises
+    DuplicateSubmission with the record the first one created, even when both race.
+    """
     if submission_token:
         existing = Holder.objects.filter(submission_token=submission_token).first()
         if existing is not None:
             raise DuplicateSubmission(existing)
     try:
-        with transaction.atomic():
-            key = vault.datakey_create(purpose="cards.holder")
-            holder = Holder(
-                organisation=organisation,
-                data_key=key,
-                created_by=acting_user,
-                submission_token=submission_token or None,
-                duplicate_index=duplicate_index(
-                    profile["given_names"], profile["family_names"], str(profile["date_of_birth"])
-                ),
-            )
-            _seal_profile(holder, {**profile, "date_of_birth": str(profile["date_of_birth"])})
-            holder.sealed_photo = vault.seal_bytes(key, photo_jpeg, context=holder.photo_context)
-            holder.save(force_insert=True)
-            check = DocumentCheck.objects.create(holder=holder, checked_by=acting_user)
-            check.document_types.set(document_types)
-            audit_entry_create(
-                acting_user=acting_user,
-                action="cards.holder.enroll",
-                target=holder,
-                detail={"document_types": sorted(t.code for t in document_types)},
-            )
-            card = card_issue(acting_user=acting_user, holder=holder, issued_at=issued_at)
+        return _holder_enroll(
+            acting_user=acting_user,
+            organisation=organisation,
+            profile=profile,
+            photo_jpeg=photo_jpeg,
+            document_types=document_types,
+            submission_token=submission_token,
+            issued_at=issued_at,
+        )
     except IntegrityError:
         existing = Holder.objects.filter(submission_token=submission_token).first() if submission_token else None
         if existing is None:
             raise
         raise DuplicateSubmission(existing) from None
+
+
+@action("cards.holder.enroll")
+def _holder_enroll(
+    *,
+    acting_user: User | None,
+    organisation,
+    profile: dict,
+    photo_jpeg: bytes,
+    document_types: list[DocumentType],
+    submission_token: str | None,
+    issued_at,
+) -> tuple[Holder, Card]:
+    key = vault.datakey_create(purpose="cards.holder")
+    holder = Holder(
+        organisation=organisation,
+        data_key=key,
+        created_by=acting_user,
+        submission_token=submission_token or None,
+        duplicate_index=duplicate_index(
+            profile["given_names"], profile["family_names"], str(profile["date_of_birth"])
+        ),
+    )
+    _seal_profile(holder, {**profile, "date_of_birth": str(profile["date_of_birth"])})
+    holder.sealed_photo = vault.seal_bytes(key, photo_jpeg, context=holder.photo_context)
+    holder.save(force_insert=True)
+    check = DocumentCheck.objects.create(holder=holder, checked_by=acting_user)
+    check.document_types.set(document_types)
+    audit_entry_create(
+        acting_user=acting_user,
+        action="cards.holder.enroll",
+        target=holder,
+        detail={"document_types": sorted(t.code for t in document_types)},
+    )
+    card = card_issue(acting_user=acting_user, holder=holder, issued_at=issued_at)
     return holder, card
 
 
@@ -162,68 +194,69 @@ def _new_number() -> str:
             return number
 
 
-def card_issue(*, acting_user, holder: Holder, photo_jpeg: bytes | None = None, issued_at=None) -> Card:
+@action("cards.card.issue")
+def card_issue(
+    *, acting_user: User | None, holder: Holder, photo_jpeg: bytes | None = None, issued_at=None
+) -> Card:
     """A new card: number, random status index, signed code (sealed with the holder's key)."""
-    with transaction.atomic():
-        holder = Holder.objects.select_for_update().select_related("data_key").get(pk=holder.pk)
-        if holder.is_shredded:
-            raise ValueError("holder record is shredded")
-        if photo_jpeg is not None:
-            holder.sealed_photo = vault.seal_bytes(holder.data_key, photo_jpeg, context=holder.photo_context)
-        profile, photo = _open(holder)
-        now = (issued_at or timezone.now()).replace(microsecond=0)
-        expires_at = add_months(now, CardRules.current().validity_months)
-        entry = keys.allocate_entry(keep_until=expires_at)
-        number = _new_number()
-        card = Card(
-            holder=holder,
-            number=number,
-            status_entry=entry,
-            issued_at=now,
-            expires_at=expires_at,
-            issued_by=acting_user,
-        )
-        code, card.signing_kid = _signed_code(
-            holder, profile, photo, number=number, entry=entry, issued_at=now, expires_at=expires_at
-        )
-        card.sealed_code = vault.seal_bytes(holder.data_key, code.encode("ascii"), context=card.code_context)
-        card.save(force_insert=True)
-        holder.needs_new_card = False
-        holder.save(update_fields=["needs_new_card", "sealed_photo"])
-        audit_entry_create(
-            acting_user=acting_user, action="cards.card.issue", target=card, detail={"holder": str(holder.pk)}
-        )
-        return card
+    holder = Holder.objects.select_for_update().select_related("data_key").get(pk=holder.pk)
+    if holder.is_shredded:
+        raise ValueError("holder record is shredded")
+    if photo_jpeg is not None:
+        holder.sealed_photo = vault.seal_bytes(holder.data_key, photo_jpeg, context=holder.photo_context)
+    profile, photo = _open(holder)
+    now = (issued_at or timezone.now()).replace(microsecond=0)
+    expires_at = add_months(now, CardRules.current().validity_months)
+    entry = keys.allocate_entry(keep_until=expires_at)
+    number = _new_number()
+    card = Card(
+        holder=holder,
+        number=number,
+        status_entry=entry,
+        issued_at=now,
+        expires_at=expires_at,
+        issued_by=acting_user,
+    )
+    code, card.signing_kid = _signed_code(
+        holder, profile, photo, number=number, entry=entry, issued_at=now, expires_at=expires_at
+    )
+    card.sealed_code = vault.seal_bytes(holder.data_key, code.encode("ascii"), context=card.code_context)
+    card.save(force_insert=True)
+    holder.needs_new_card = False
+    holder.save(update_fields=["needs_new_card", "sealed_photo"])
+    audit_entry_create(
+        acting_user=acting_user, action="cards.card.issue", target=card, detail={"holder": str(holder.pk)}
+    )
+    return card
 
 
-def card_renew(*, acting_user, card: Card) -> Card:
+@action("cards.card.renew")
+def card_renew(*, acting_user: User | None, card: Card) -> Card:
     """Same number and status index, new expiry, new signed code."""
-    with transaction.atomic():
-        card = Card.objects.select_for_update().select_related("holder__data_key", "status_entry").get(pk=card.pk)
-        if card.state != Card.State.ACTIVE and card.state != Card.State.EXPIRED:
-            raise ValueError("only a valid or expired card can be renewed")
-        holder = card.holder
-        profile, photo = _open(holder)
-        now = timezone.now().replace(microsecond=0)
-        card.expires_at = add_months(now, CardRules.current().validity_months)
-        card.issued_at = now
-        entry = card.status_entry
-        entry.keep_until = card.expires_at
-        entry.save(update_fields=["keep_until"])
-        if entry.status != STATUS_VALID:
-            keys.status_entry_set(entry, STATUS_VALID)
-        code, card.signing_kid = _signed_code(
-            holder, profile, photo, number=card.number, entry=entry, issued_at=now, expires_at=card.expires_at
-        )
-        card.sealed_code = vault.seal_bytes(holder.data_key, code.encode("ascii"), context=card.code_context)
-        card.state = Card.State.ACTIVE
-        card.renewal_reminded_at = None
-        card.save(
-            update_fields=["expires_at", "issued_at", "signing_kid", "sealed_code", "state", "renewal_reminded_at"]
-        )
-        Holder.objects.filter(pk=holder.pk).update(needs_new_card=False)
-        audit_entry_create(acting_user=acting_user, action="cards.card.renew", target=card)
-        return card
+    card = Card.objects.select_for_update().select_related("holder__data_key", "status_entry").get(pk=card.pk)
+    CARD.check(card.state, "renew")  # a valid or expired card; never a revoked one
+    holder = card.holder
+    profile, photo = _open(holder)
+    now = timezone.now().replace(microsecond=0)
+    card.expires_at = add_months(now, CardRules.current().validity_months)
+    card.issued_at = now
+    entry = card.status_entry
+    entry.keep_until = card.expires_at
+    entry.save(update_fields=["keep_until"])
+    if entry.status != STATUS_VALID:
+        keys.status_entry_set(entry, STATUS_VALID)
+    code, card.signing_kid = _signed_code(
+        holder, profile, photo, number=card.number, entry=entry, issued_at=now, expires_at=card.expires_at
+    )
+    card.sealed_code = vault.seal_bytes(holder.data_key, code.encode("ascii"), context=card.code_context)
+    card.state = Card.State.ACTIVE
+    card.renewal_reminded_at = None
+    card.save(
+        update_fields=["expires_at", "issued_at", "signing_kid", "sealed_code", "state", "renewal_reminded_at"]
+    )
+    Holder.objects.filter(pk=holder.pk).update(needs_new_card=False)
+    audit_entry_create(acting_user=acting_user, action="cards.card.renew", target=card)
+    return card
 
 
 def _set_state(card: Card, state: str, status: int, reason: str = "") -> None:
@@ -233,79 +266,83 @@ def _set_state(card: Card, state: str, status: int, reason: str = "") -> None:
     keys.status_entry_set(card.status_entry, status)
 
 
-def card_revoke(*, acting_user, card: Card, reason: str) -> Card:
+@action("cards.card.revoke")
+def card_revoke(*, acting_user: User | None, card: Card, reason: str) -> Card:
     if reason not in Card.Reason.values:
         raise ValueError("unknown reason")
-    with transaction.atomic():
-        card = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
-        if card.state == Card.State.REVOKED:
-            return card
-        _set_state(card, Card.State.REVOKED, STATUS_REVOKED, reason)
-        audit_entry_create(acting_user=acting_user, action="cards.card.revoke", target=card, detail={"reason": reason})
+    card = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
+    if card.state == Card.State.REVOKED:
+        no_change()
         return card
+    CARD.check(card.state, "revoke")
+    _set_state(card, Card.State.REVOKED, STATUS_REVOKED, reason)
+    audit_entry_create(acting_user=acting_user, action="cards.card.revoke", target=card, detail={"reason": reason})
+    return card
 
 
-def card_suspend(*, acting_user, card: Card) -> Card:
-    with transaction.atomic():
-        card = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
-        if card.state != Card.State.ACTIVE:
-            raise ValueError("only a valid card can be suspended")
-        _set_state(card, Card.State.SUSPENDED, STATUS_SUSPENDED)
-        audit_entry_create(acting_user=acting_user, action="cards.card.suspend", target=card)
-        return card
+@action("cards.card.suspend")
+def card_suspend(*, acting_user: User | None, card: Card) -> Card:
+    card = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
+    CARD.check(card.state, "suspend")
+    _set_state(card, Card.State.SUSPENDED, STATUS_SUSPENDED)
+    audit_entry_create(acting_user=acting_user, action="cards.card.suspend", target=card)
+    return card
 
 
-def card_reinstate(*, acting_user, card: Card) -> Card:
-    with transaction.atomic():
-        card = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
-        if card.state != Card.State.SUSPENDED:
-            raise ValueError("only a suspended card can be reinstated")
-        _set_state(card, Card.State.ACTIVE, STATUS_VALID)
-        audit_entry_create(acting_user=acting_user, action="cards.card.reinstate", target=card)
-        return card
+@action("cards.card.reinstate")
+def card_reinstate(*, acting_user: User | None, card: Card) -> Card:
+    card = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
+    CARD.check(card.state, "reinstate")
+    _set_state(card, Card.State.ACTIVE, STATUS_VALID)
+    audit_entry_create(acting_user=acting_user, action="cards.card.reinstate", target=card)
+    return card
 
 
-def card_replace(*, acting_user, card: Card, reason: str) -> Card:
+@action("cards.card.replace")
+def card_replace(*, acting_user: User | None, card: Card, reason: str) -> Card:
     """Lost, stolen or damaged: the old card is revoked in the status list, a new number issued."""
     if reason not in (Card.Reason.LOST, Card.Reason.STOLEN, Card.Reason.DAMAGED):
         raise ValueError("unknown reason")
-    with transaction.atomic():
-        old = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
-        if old.state != Card.State.REVOKED:
-            _set_state(old, Card.State.REVOKED, STATUS_REVOKED, reason)
-        new = card_issue(acting_user=acting_user, holder=old.holder)
-        audit_entry_create(
-            acting_user=acting_user,
-            action="cards.card.replace",
-            target=old,
-            detail={"reason": reason, "new_card": str(new.pk)},
-        )
-        return new
+    old = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
+    CARD.check(old.state, "replace")
+    if old.state != Card.State.REVOKED:
+        _set_state(old, Card.State.REVOKED, STATUS_REVOKED, reason)
+    new = card_issue(acting_user=acting_user, holder=old.holder)
+    audit_entry_create(
+        acting_user=acting_user,
+        action="cards.card.replace",
+        target=old,
+        detail={"reason": reason, "new_card": str(new.pk)},
+    )
+    return new
 
 
-def card_expire(*, acting_user, card: Card) -> bool:
+@action("cards.card.expire")
+def card_expire(*, acting_user: User | None, card: Card) -> bool:
     """Automatic expiry (the signed code expires by itself; the record's state follows)."""
-    with transaction.atomic():
-        card = Card.objects.select_for_update().get(pk=card.pk)
-        if card.state not in (Card.State.ACTIVE, Card.State.SUSPENDED) or card.expires_at > timezone.now():
-            return False
-        card.state = Card.State.EXPIRED
-        card.save(update_fields=["state"])
-        audit_entry_create(acting_user=acting_user, action="cards.card.expire", target=card)
-        return True
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    if not CARD.can(card.state, "expire") or card.expires_at > timezone.now():
+        no_change()
+        return False
+    card.state = Card.State.EXPIRED
+    card.save(update_fields=["state"])
+    audit_entry_create(acting_user=acting_user, action="cards.card.expire", target=card)
+    return True
 
 
-def card_pdf_download(*, acting_user, card: Card) -> str:
+@action("cards.card.download_pdf")
+def card_pdf_download(*, acting_user: User | None, card: Card) -> str:
     """The card's signed code, for the PDF made on the fly; the download is audited."""
-    with transaction.atomic():
-        holder = card.holder
-        code = vault.open_bytes(holder.data_key, card.sealed_code, context=card.code_context).decode("ascii")
-        audit_entry_create(acting_user=acting_user, action="cards.card.download_pdf", target=card)
-        return code
+    CARD.check(card.state, "print")  # a suspended, expired or revoked card is not printed again
+    holder = card.holder
+    code = vault.open_bytes(holder.data_key, card.sealed_code, context=card.code_context).decode("ascii")
+    audit_entry_create(acting_user=acting_user, action="cards.card.download_pdf", target=card)
+    return code
 
 
 # --- renewal reminders ----------------------------------------------------------------------
-def card_renewal_remind(*, acting_user, card: Card, now: datetime | None = None) -> str:
+@action("cards.card.remind")
+def card_renewal_remind(*, acting_user: User | None, card: Card, now: datetime | None = None) -> str:
     """Remind the holder, once per expiry, that this card expires soon. Idempotent.
 
     Returns what was done: ``"email"`` (sent after commit), ``"sms_pending"`` (a phone number
@@ -316,29 +353,29 @@ def card_renewal_remind(*, acting_user, card: Card, now: datetime | None = None)
     from django.core.mail import send_mail
 
     now = now or timezone.now()
-    with transaction.atomic():
-        card = Card.objects.select_for_update().select_related("holder__data_key").get(pk=card.pk)
-        holder = card.holder
-        if (
-            card.state != Card.State.ACTIVE
-            or card.renewal_reminded_at is not None
-            or holder.is_shredded
-            or not (now < card.expires_at <= now + timedelta(days=settings.SANSPEUR_CARD_REMINDER_DAYS))
-            or holder.cards.filter(issued_at__gt=card.issued_at).exists()
-        ):
-            return "skipped"
-        profile = vault.open_fields(holder.data_key, holder.sealed_profile, context=holder.profile_context)
-        email, phone = profile.get("email") or "", profile.get("phone") or ""
-        outcome = "email" if email else ("sms_pending" if phone else "no_contact")
-        if email:
-            subject, body = _renewal_reminder_message(card, profile.get("preferred_language") or "fr")
-            transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
-        card.renewal_reminded_at = now
-        card.save(update_fields=["renewal_reminded_at"])
-        audit_entry_create(
-            acting_user=acting_user, action="cards.card.remind", target=card, detail={"outcome": outcome}
-        )
-        return outcome
+    card = Card.objects.select_for_update().select_related("holder__data_key").get(pk=card.pk)
+    holder = card.holder
+    if (
+        card.state != Card.State.ACTIVE
+        or card.renewal_reminded_at is not None
+        or holder.is_shredded
+        or not (now < card.expires_at <= now + timedelta(days=settings.SANSPEUR_CARD_REMINDER_DAYS))
+        or holder.cards.filter(issued_at__gt=card.issued_at).exists()
+    ):
+        no_change()
+        return "skipped"
+    profile = vault.open_fields(holder.data_key, holder.sealed_profile, context=holder.profile_context)
+    email, phone = profile.get("email") or "", profile.get("phone") or ""
+    outcome = "email" if email else ("sms_pending" if phone else "no_contact")
+    if email:
+        subject, body = _renewal_reminder_message(card, profile.get("preferred_language") or "fr")
+        on_commit(lambda: send_mail(subject, body, None, [email]))
+    card.renewal_reminded_at = now
+    card.save(update_fields=["renewal_reminded_at"])
+    audit_entry_create(
+        acting_user=acting_user, action="cards.card.remind", target=card, detail={"outcome": outcome}
+    )
+    return outcome
 
 
 def _renewal_reminder_message(card: Card, language: str) -> tuple[str, str]:
@@ -371,84 +408,110 @@ def _shred(holder: Holder) -> None:
     holder.save(update_fields=["sealed_profile", "sealed_photo", "duplicate_index", "submission_token", "shredded_at"])
 
 
-def holder_forget(*, acting_user, holder: Holder) -> None:
+@action("cards.holder.forget")
+def holder_forget(*, acting_user: User | None, holder: Holder) -> None:
     """On request: revoke every card, crypto-shred, delete the record. An anonymous counter remains.
 
     The status entries stay (detached) until the old cards' expiry so those cards keep verifying
     as revoked.
     """
-    with transaction.atomic():
-        holder = Holder.objects.select_for_update().select_related("data_key").get(pk=holder.pk)
-        cards = list(Card.objects.select_for_update().select_related("status_entry").filter(holder=holder))
-        for card in cards:
-            if card.status_entry.status != STATUS_REVOKED:
-                keys.status_entry_set(card.status_entry, STATUS_REVOKED)
-        audit_entry_create(
-            acting_user=acting_user, action="cards.holder.forget", target=holder, detail={"cards": len(cards)}
-        )
-        _shred(holder)
-        Card.objects.filter(holder=holder).delete()
-        holder.delete()
-        _count("holders_forgotten")
+    holder = Holder.objects.select_for_update().select_related("data_key").get(pk=holder.pk)
+    cards = lock_rows(Card.objects.select_related("status_entry").filter(holder=holder))
+    for card in cards:
+        if card.status_entry.status != STATUS_REVOKED:
+            keys.status_entry_set(card.status_entry, STATUS_REVOKED)
+    audit_entry_create(
+        acting_user=acting_user, action="cards.holder.forget", target=holder, detail={"cards": len(cards)}
+    )
+    _shred(holder)
+    Card.objects.filter(holder=holder).delete()
+    holder.delete()
+    _count("holders_forgotten")
 
 
-def holder_shred(*, acting_user, holder: Holder, now: datetime | None = None) -> bool:
+@action("cards.holder.shred")
+def holder_shred(*, acting_user: User | None, holder: Holder, now: datetime | None = None) -> bool:
     """Retention: crypto-shred a record a while after its last card expired. Idempotent."""
     now = now or timezone.now()
-    with transaction.atomic():
-        holder = Holder.objects.select_for_update().select_related("data_key").get(pk=holder.pk)
-        if holder.is_shredded:
-            return False
-        latest = holder.cards.order_by("-expires_at").values_list("expires_at", flat=True).first()
-        if latest is None or latest + timedelta(days=retention_days()) > now:
-            return False
-        _shred(holder)
-        audit_entry_create(acting_user=acting_user, action="cards.holder.shred", target=holder)
-        return True
+    holder = Holder.objects.select_for_update().select_related("data_key").get(pk=holder.pk)
+    if holder.is_shredded:
+        no_change()
+        return False
+    latest = holder.cards.order_by("-expires_at").values_list("expires_at", flat=True).first()
+    if latest is None or latest + timedelta(days=retention_days()) > now:
+        no_change()
+        return False
+    _shred(holder)
+    audit_entry_create(acting_user=acting_user, action="cards.holder.shred", target=holder)
+    return True
 
 
 # --- rules -------------------------------------------------------------------------------------
-def card_rules_update(*, acting_user, rules: CardRules, changes: dict) -> CardRules:
-    with transaction.atomic():
-        for name, value in changes.items():
-            setattr(rules, name, value)
-        rules.save()
-        audit_entry_create(
-            acting_user=acting_user, action="cards.rules.update", target=rules, detail={"fields": sorted(changes)}
-        )
-        return rules
+def _old_and_new(before: dict, after: dict) -> dict:
+    """Configuration changes are audited with both values (numbers and flags, never personal data)."""
+    return {name: {"old": before.get(name), "new": value} for name, value in after.items() if before.get(name) != value}
 
 
-def document_type_save(*, acting_user, document_type: DocumentType) -> DocumentType:
-    with transaction.atomic():
-        created = document_type.pk is None
-        document_type.save()
-        audit_entry_create(
-            acting_user=acting_user,
-            action="cards.document_type." + ("create" if created else "update"),
-            target=document_type,
-            detail={"code": document_type.code},
-        )
-        return document_type
+@action("cards.rules.update")
+def card_rules_update(*, acting_user: User | None, rules: CardRules, changes: dict) -> CardRules:
+    rules = CardRules.objects.select_for_update().get(pk=rules.pk)
+    before = {name: getattr(rules, name) for name in changes}
+    for name, value in changes.items():
+        setattr(rules, name, value)
+    rules.full_clean()
+    rules.save()
+    audit_entry_create(
+        acting_user=acting_user,
+        action="cards.rules.update",
+        target=rules,
+        detail={"fields": sorted(changes), "changes": _old_and_new(before, changes)},
+    )
+    return rules
+
+
+AUDITED_DOCUMENT_FIELDS = (
+    "code",
+    "identity_points",
+    "residence_points",
+    "shows_photo",
+    "shows_birth_date",
+    "is_active",
+)
+
+
+@action("cards.document_type.update")
+def document_type_save(*, acting_user: User | None, document_type: DocumentType) -> DocumentType:
+    created = document_type.pk is None or not DocumentType.objects.filter(pk=document_type.pk).exists()
+    fields = [name for name in AUDITED_DOCUMENT_FIELDS if hasattr(document_type, name)]
+    before = {} if created else dict(DocumentType.objects.filter(pk=document_type.pk).values(*fields).get())
+    document_type.save()
+    after = {name: getattr(document_type, name) for name in fields}
+    audit_entry_create(
+        acting_user=acting_user,
+        action="cards.document_type." + ("create" if created else "update"),
+        target=document_type,
+        detail={"code": document_type.code, "changes": _old_and_new(before, after)},
+    )
+    return document_type
 
 
 # --- import ------------------------------------------------------------------------------------
-def holder_import(*, acting_user, organisation, rows: list[dict]) -> list[Holder]:
+@action("cards.holder.import")
+def holder_import(*, acting_user: User | None, organisation, rows: list[dict]) -> list[Holder]:
     """All or nothing: the rows are already validated. Imported holders need a new card (no photo)."""
     created = []
-    with transaction.atomic():
-        for row in rows:
-            key = vault.datakey_create(purpose="cards.holder")
-            holder = Holder(
-                organisation=row.get("organisation") or organisation,
-                data_key=key,
-                created_by=acting_user,
-                needs_new_card=True,
-                imported=True,
-                duplicate_index=duplicate_index(row["given_names"], row["family_names"], row["date_of_birth"]),
-            )
-            _seal_profile(holder, row)
-            holder.save(force_insert=True)
-            audit_entry_create(acting_user=acting_user, action="cards.holder.import", target=holder)
-            created.append(holder)
+    for row in rows:
+        key = vault.datakey_create(purpose="cards.holder")
+        holder = Holder(
+            organisation=row.get("organisation") or organisation,
+            data_key=key,
+            created_by=acting_user,
+            needs_new_card=True,
+            imported=True,
+            duplicate_index=duplicate_index(row["given_names"], row["family_names"], row["date_of_birth"]),
+        )
+        _seal_profile(holder, row)
+        holder.save(force_insert=True)
+        audit_entry_create(acting_user=acting_user, action="cards.holder.import", target=holder)
+        created.append(holder)
     return created

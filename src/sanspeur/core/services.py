@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from .actions import note_audit_entry, require_registered
 from .models import AuditEntry
 
 
@@ -28,12 +29,17 @@ def audit_entry_create(
     object_id: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry. ``detail`` holds codes and counts only, never a personal value."""
+    """Append one entry. ``detail`` holds codes and counts only, never a personal value.
+
+    ``action`` must be declared in an app's ``audit.py`` (a fixed vocabulary, core/actions.py).
+    """
+    require_registered(action)
     if target is not None:
         object_type, object_id = _target_labels(target)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit entries are written inside the transaction of the action they record")
     user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    note_audit_entry(action)
     return AuditEntry.objects.create(
         actor=user,
         actor_username=user.get_username() if user else "",

@@ -1,0 +1,18 @@
+"""The audit actions of this app: the only names its audit entries may carry (core/actions.py)."""
+
+ACTIONS = {
+    "event.create": "a clinic event was created or edited",
+    "event.cancel": "a clinic event was cancelled",
+    "event.purge_bookings": "a finished event's individual bookings were purged",
+    "service.create": "a service was added to a clinic event",
+    "session.create": "a time slot was added",
+    "session.cancel": "a time slot was cancelled",
+    "session.capacity": "a time slot's capacity changed",
+    "session.release_no_shows": "places of no-shows were released",
+    "booking.create": "an anonymous booking was made",
+    "booking.cancel": "a booking was cancelled",
+    "booking.move": "a booking was moved to another time slot",
+    "booking.check_in": "a booking was checked in at the door",
+    "booking.remind": "a booking reminder was handled",
+    "walk_in.record": "walk-ins were counted at the door",
+}

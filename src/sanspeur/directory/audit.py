@@ -1,0 +1,10 @@
+"""The audit actions of this app: the only names its audit entries may carry (core/actions.py)."""
+
+ACTIONS = {
+    "directory.import": "an HSDS package was imported",
+    "proposal.create": "a change to a directory entry was proposed",
+    "proposal.publish": "a proposed change was published",
+    "proposal.reject": "a proposed change was rejected",
+    "service.mark_verified": "an editor confirmed a service asks no status question",
+    "service.reindex": "a service's search index was rebuilt",
+}
