@@ -21,6 +21,7 @@ from sanspeur.credential import (
 )
 from sanspeur.credential.claims import claims_to_cbor
 from sanspeur.credential.jwk import b64url_decode, b64url_encode
+from sanspeur.credential.signing import P256_ORDER, normalize_s
 from sanspeur.credential.trustlist import TrustedKey, create_trust_list, load_trust_list
 
 
@@ -75,7 +76,8 @@ def test_status_list_token_verifies_with_pycose(world: World) -> None:
 
 
 def test_token_signed_by_pycose_verifies_with_us(world: World) -> None:
-    """Our verifier accepts a card produced by another COSE implementation."""
+    """Our verifier accepts a card produced by another COSE implementation, once its
+    signature is in the low-s form MTL1 requires (pycose, like most, leaves s as it comes)."""
     private = LocalSigner.generate()
     numbers = private._private_key.private_numbers()
     key = EC2Key(
@@ -86,7 +88,14 @@ def test_token_signed_by_pycose_verifies_with_us(world: World) -> None:
     )
     message = Sign1Message(phdr={Algorithm: "ES256", KID: private.kid}, payload=claims_to_cbor(world.claims()))
     message.key = key
-    code = encode_code(message.encode(tag=True))
+    protected, unprotected, payload, signature = cbor2.loads(message.encode(tag=True)).value
+    assert dict(unprotected) == {}
+
+    def code_with(sig: bytes) -> str:
+        return encode_code(cbor2.dumps(cbor2.CBORTag(18, [protected, {}, payload, sig])))
+
+    low = normalize_s(signature)
+    high = low[:32] + (P256_ORDER - int.from_bytes(low[32:], "big")).to_bytes(32, "big")
     trust_jws = create_trust_list(
         [
             TrustedKey(private.kid, private.public_key(), frozenset({"card"})),
@@ -97,8 +106,11 @@ def test_token_signed_by_pycose_verifies_with_us(world: World) -> None:
         issued_at=NOW,
     )
     trust = load_trust_list(trust_jws, [world.root.public_key()], now=NOW)
-    result = verify(code, trust, world.status_list, NOW)
+    result = verify(code_with(low), trust, world.status_list, NOW)
     assert result.valid, result
+    # The other form of the very same signature: valid ECDSA, but not the MTL1 encoding.
+    twin = verify(code_with(high), trust, world.status_list, NOW)
+    assert (twin.reason, twin.detail) == ("malformed", "high_s_signature")
 
 
 def test_status_list_decodes_with_plain_zlib(world: World) -> None:

@@ -14,6 +14,7 @@ from PIL import Image
 
 from sanspeur.credential import (
     REASONS,
+    decode_unverified,
     load_public_keys_pem,
     load_trust_list,
     parse_status_list_token,
@@ -55,9 +56,31 @@ def test_vector(case: dict, trust_and_status) -> None:  # type: ignore[no-untype
         expected["reason"],
         expected["warnings"],
     )
+    if "detail" in expected:  # recorded where it is a stable code, not parser free text
+        assert result.detail == expected["detail"]
     if result.valid:
         assert result.claims is not None and result.claims.to_json_dict() == expected["claims"]
         assert hashlib.sha256(result.photo or b"").hexdigest() == expected["photo_sha256"]
+
+
+def test_one_encoding_vectors_name_their_rule() -> None:
+    """The two ways a genuine signature used to verify in a second encoding each have a
+    vector with a stable detail, which the JavaScript verifier must give too."""
+    by_name = {case["name"]: case["expected"] for case in CASES}
+    assert by_name["malformed_high_s"] == {
+        "valid": False, "reason": "malformed", "warnings": [], "detail": "high_s_signature"
+    }  # fmt: skip
+    assert by_name["malformed_unprotected_header"]["detail"] == "unprotected_header_not_empty"
+
+
+def test_published_signatures_are_low_s() -> None:
+    from sanspeur.credential.jwk import b64url_decode
+    from sanspeur.credential.signing import is_low_s
+
+    valid = [decode_unverified(case["code"]) for case in CASES if case["expected"]["valid"]]
+    assert valid and all(is_low_s(message.signature) for message in valid)
+    assert is_low_s(parse_status_list_token((VECTORS / "status_list.cwt").read_bytes()).message.signature)
+    assert is_low_s(b64url_decode((VECTORS / "trust_list.jws").read_text().strip().split(".")[2]))
 
 
 def test_png_holds_the_valid_case() -> None:

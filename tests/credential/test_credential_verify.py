@@ -11,6 +11,7 @@ import pytest
 from credential_helpers import (
     INDEX_REVOKED,
     INDEX_SUSPENDED,
+    INDEX_VALID,
     ISSUER,
     NOW,
     World,
@@ -19,9 +20,12 @@ from credential_helpers import (
 from sanspeur.credential import (
     PREFIX_V1,
     REASONS,
+    STATUS_REVOKED,
+    STATUS_SUSPENDED,
     WARNING_STATUS_LIST_OLD,
     LocalSigner,
     StatusListBuilder,
+    StatusListToken,
     VerificationResult,
     b45decode,
     b45encode,
@@ -33,6 +37,7 @@ from sanspeur.credential import (
 )
 from sanspeur.credential.claims import CARD_PHOTO, CWT_CARD
 from sanspeur.credential.cose import parse_sign1
+from sanspeur.credential.signing import is_low_s
 
 STRUCTURAL_REASONS = {"malformed", "unknown_issuer", "bad_signature"}
 
@@ -144,6 +149,78 @@ def test_status_list_must_be_signed_by_a_trusted_status_key(world: World, valid_
     assert verify(revoked, world.trust_list, [tampered, world.status_list], NOW).reason == "revoked"
 
 
+def _list(
+    world: World,
+    statuses: dict[int, int],
+    *,
+    issued_at: datetime = NOW - timedelta(hours=2),
+    ttl: timedelta = timedelta(days=1),
+    issuer: str | None = ISSUER,
+    signer: LocalSigner | None = None,
+) -> StatusListToken:
+    builder = StatusListBuilder(131_072)
+    builder.update(statuses)
+    token = builder.to_token(
+        uri=world.status_list.uri, signer=signer or world.status_key, issued_at=issued_at, ttl=ttl, issuer=issuer
+    )
+    return parse_status_list_token(token)
+
+
+def test_status_list_from_another_issuer_is_refused(world: World, valid_code: str) -> None:
+    """Signed by the trusted status-list key, for the card's uri, but naming another issuer:
+    it says nothing about this issuer's cards. (Fails if the issuer check is removed.)"""
+    foreign = _list(world, {}, issuer="https://other.example")
+    for given in (foreign, [foreign], foreign.message.encode()):
+        result = verify(valid_code, world.trust_list, given, NOW)  # type: ignore[arg-type]
+        assert (result.reason, result.detail) == ("status_list_stale", "status_list_issuer_mismatch"), given
+    # A list without iss is the card issuer's own (iss is optional in the token).
+    assert verify(valid_code, world.trust_list, _list(world, {}, issuer=None), NOW).valid
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "reason"),
+    [
+        ({INDEX_VALID: STATUS_REVOKED}, {}, "revoked"),
+        ({INDEX_VALID: STATUS_SUSPENDED}, {}, "suspended"),
+        ({INDEX_VALID: STATUS_REVOKED}, {INDEX_VALID: STATUS_SUSPENDED}, "revoked"),
+        ({INDEX_VALID: 3}, {INDEX_VALID: STATUS_SUSPENDED}, "suspended"),
+    ],
+)
+def test_status_list_ties_take_the_most_restrictive_answer(
+    world: World, valid_code: str, first: dict[int, int], second: dict[int, int], reason: str
+) -> None:
+    """Two genuine lists for one uri with the same iat: the answer must not depend on the
+    order they are given in, and the stricter one wins."""
+    a, b = _list(world, first), _list(world, second)
+    assert a.issued_at == b.issued_at and a.message.payload != b.message.payload
+    forward = verify(valid_code, world.trust_list, [a, b], NOW)
+    backward = verify(valid_code, world.trust_list, [b, a], NOW)
+    assert forward == backward
+    assert forward.reason == reason
+
+
+def test_status_list_ties_are_decided_the_same_way_when_equally_severe(world: World, valid_code: str) -> None:
+    # Both say valid, but only one is past its ttl at this time: the payload bytes decide.
+    short, long = _list(world, {}, ttl=timedelta(hours=1)), _list(world, {}, ttl=timedelta(days=1))
+    forward = verify(valid_code, world.trust_list, [short, long], NOW)
+    assert forward == verify(valid_code, world.trust_list, [long, short], NOW)
+    assert forward.valid
+    # Another issuer's list ranks above a valid answer: it cannot confirm the card.
+    foreign = _list(world, {}, issuer="https://other.example")
+    mine = _list(world, {})
+    assert verify(valid_code, world.trust_list, [mine, foreign], NOW) == verify(
+        valid_code, world.trust_list, [foreign, mine], NOW
+    )
+    assert verify(valid_code, world.trust_list, [mine, foreign], NOW).detail == "status_list_issuer_mismatch"
+
+
+def test_a_newer_list_still_wins_over_a_stricter_older_one(world: World, valid_code: str) -> None:
+    suspended = _list(world, {INDEX_VALID: STATUS_SUSPENDED}, issued_at=NOW - timedelta(hours=3))
+    lifted = _list(world, {}, issued_at=NOW - timedelta(hours=2))
+    assert verify(valid_code, world.trust_list, [lifted, suspended], NOW).valid
+    assert verify(valid_code, world.trust_list, [suspended, lifted], NOW).valid
+
+
 def test_raw_status_list_bytes_are_accepted(world: World, valid_code: str) -> None:
     assert verify(valid_code, world.trust_list, world.status_token_bytes, NOW).valid
     assert verify(valid_code, world.trust_list, {"x": world.status_list}, NOW).valid
@@ -185,7 +262,10 @@ def test_every_flipped_cose_byte_is_rejected(world: World, valid_code: str) -> N
         result = check(world, encode_code(bytes(mangled)))
         assert not result.valid, position
         assert result.reason in STRUCTURAL_REASONS, (position, result)
-        if position in payload_region or position in signature_region:
+        if position in signature_region and not is_low_s(bytes(mangled[-64:])):
+            # A flip in s that lands above n/2 is refused as an encoding before any key is used.
+            assert (result.reason, result.detail) == ("malformed", "high_s_signature"), (position, result)
+        elif position in payload_region or position in signature_region:
             assert result.reason == "bad_signature", (position, result)
 
 
@@ -269,9 +349,9 @@ def test_crafted_cose_variants(world: World, valid_code: str) -> None:
     # kid only in the unprotected header is not accepted: it would not be signed.
     no_kid = replace(message, protected_bytes=cbor2.dumps({1: -7}), unprotected={4: message.kid})
     assert check(world, encode_code(no_kid.encode())).reason == "malformed"
-    # Extra unprotected entries change nothing that is signed: still valid, same claims.
-    extra = replace(message, unprotected={99: "hello"})
-    assert check(world, encode_code(extra.encode())).valid
+    # Unsigned data riding along in the unprotected header: refused (one encoding per card).
+    extra = check(world, encode_code(replace(message, unprotected={99: "hello"}).encode()))
+    assert (extra.reason, extra.detail) == ("malformed", "unprotected_header_not_empty")
     # Same items, but the payload length written in a longer-than-needed head: rejected,
     # so that one signed card has exactly one accepted COSE encoding.
     minimal = message.encode()

@@ -57,7 +57,9 @@ def _iso(seconds: int) -> str:
 
 def test_javascript_and_python_agree_on_every_vector(page):
     cases = VECTOR_DATA["cases"]
-    assert len(cases) == 18  # includes a Huffman-coded card (issued before stored zlib blocks)
+    # includes a Huffman-coded card (issued before stored zlib blocks), and a card's high-s
+    # twin and a card with unsigned data in its unprotected header (one encoding only)
+    assert len(cases) == 20
     results = _run(page, cases)
     for case in cases:
         expected = case["expected"]
@@ -67,6 +69,8 @@ def test_javascript_and_python_agree_on_every_vector(page):
             expected["reason"],
             expected["warnings"],
         ), (case["name"], got)
+        if "detail" in expected:  # a stable code (or none): the same in both verifiers
+            assert got["detail"] == expected["detail"], (case["name"], got)
         if expected["valid"]:
             claims = got["claims"]
             want = expected["claims"]
@@ -78,6 +82,8 @@ def test_javascript_and_python_agree_on_every_vector(page):
             assert _iso(claims["expires_at"]) == want["expires_at"]
             assert _iso(claims["issued_at"]) == want["issued_at"]
             assert got["photoSha"] == expected["photo_sha256"]
+    assert results["malformed_high_s"]["detail"] == "high_s_signature"
+    assert results["malformed_unprotected_header"]["detail"] == "unprotected_header_not_empty"
     # every reason of the library is exercised
     assert {r["reason"] for r in results.values()} == {
         "valid",

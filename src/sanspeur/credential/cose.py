@@ -15,7 +15,7 @@ from typing import Any
 
 import cbor2
 
-from .signing import Signer, es256_verify
+from .signing import HALF_ORDER_BYTES, Signer, es256_verify, normalize_s
 
 COSE_SIGN1_TAG = 18
 HEADER_ALG = 1
@@ -26,8 +26,20 @@ ALG_ES256 = -7
 MAX_KID_LENGTH = 64
 
 
+# Stable codes (the verifier's ``detail``) for the two rules that keep one encoding per card.
+ERROR_HIGH_S = "high_s_signature"
+ERROR_UNPROTECTED_HEADER = "unprotected_header_not_empty"
+
+
 class CoseError(ValueError):
-    """The bytes are not a COSE_Sign1 message of the shape this package accepts."""
+    """The bytes are not a COSE_Sign1 message of the shape this package accepts.
+
+    ``code`` is a stable machine-readable name for errors that have one (``ERROR_*``).
+    """
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def strict_cbor_loads(data: bytes, *, max_depth: int = 16) -> Any:
@@ -122,9 +134,8 @@ def encode_protected(kid: bytes, typ: str | None = None) -> bytes:
 def sign1(payload: bytes, signer: Signer, *, typ: str | None = None) -> bytes:
     """Sign ``payload`` and return the tagged COSE_Sign1 bytes."""
     protected_bytes = encode_protected(signer.kid, typ)
-    signature = signer.sign(sig_structure(protected_bytes, payload))
-    if len(signature) != 64:
-        raise ValueError("signer must return a raw 64-byte r||s signature")
+    # Low s whatever the signer returned (a KMS does not normalise): the only accepted form.
+    signature = normalize_s(signer.sign(sig_structure(protected_bytes, payload)))
     return Sign1(protected_bytes, {}, {}, payload, signature).encode()
 
 
@@ -166,10 +177,13 @@ def _head_length(length: int) -> int:
 def parse_sign1(data: bytes) -> Sign1:
     """Parse tagged COSE_Sign1 bytes; raise CoseError unless alg is ES256 and a kid is present.
 
+    One signed object has exactly one accepted encoding: the unprotected header must be
+    the empty map (anything there would be unsigned data riding along), the signature
+    must be in low-s form (its twin (r, n - s) verifies too), and all lengths minimal.
+
     Hot path: the C decoder reads the outer structure, and instead of a second pass for
     trailing bytes we recompute the size the four items occupy when minimally encoded.
-    Any difference (trailing bytes, indefinite or over-long lengths) is rejected, which
-    also keeps the accepted encoding of a message unique.
+    Any difference (trailing bytes, indefinite or over-long lengths) is rejected.
     """
     try:
         item = cbor2.loads(data, allow_indefinite=False, allow_duplicate_keys=False, max_depth=8)
@@ -189,12 +203,15 @@ def parse_sign1(data: bytes) -> Sign1:
     # test first because the ABC check costs more than the rest of this function.
     if type(unprotected) is not _FROZENDICT and not isinstance(unprotected, Mapping):
         raise CoseError("unprotected header must be a map")
-    unprotected_size = 1 if not unprotected else len(cbor2.dumps(unprotected))
+    if unprotected:
+        raise CoseError("unprotected header must be an empty map", code=ERROR_UNPROTECTED_HEADER)
+    if signature[32:] > HALF_ORDER_BYTES:
+        raise CoseError("signature s is above n/2 (only the low-s form is accepted)", code=ERROR_HIGH_S)
     expected_size = (
         2  # tag 18 and array(4) heads
         + _head_length(len(protected_bytes))
         + len(protected_bytes)
-        + unprotected_size
+        + 1  # the empty map, A0
         + _head_length(len(payload))
         + len(payload)
         + 2  # head of the 64-byte signature string
@@ -208,4 +225,4 @@ def parse_sign1(data: bytes) -> Sign1:
         if len(_PROTECTED_CACHE) >= _PROTECTED_CACHE_SIZE:
             _PROTECTED_CACHE.clear()
         _PROTECTED_CACHE[protected_bytes] = protected
-    return Sign1(protected_bytes, protected, dict(unprotected) if unprotected else {}, payload, signature)
+    return Sign1(protected_bytes, protected, {}, payload, signature)

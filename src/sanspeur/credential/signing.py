@@ -18,6 +18,13 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 KID_LENGTH = 8
 _COORDINATE_BYTES = 32
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+# ECDSA is malleable: if (r, s) verifies, so does (r, n - s). MTL1 accepts only the form with
+# s <= n/2 ("low s"), so that each signed object has exactly one accepted encoding. n is odd,
+# so s <= n/2 is s <= (n - 1) / 2. As 32 big-endian bytes, s compares like the number it is:
+# one bytes comparison per verification.
+_HALF_ORDER = P256_ORDER // 2
+HALF_ORDER_BYTES = _HALF_ORDER.to_bytes(_COORDINATE_BYTES, "big")
 
 
 @runtime_checkable
@@ -26,7 +33,8 @@ class Signer(Protocol):
 
     ``kid`` is the key identifier written into signed objects; ``sign`` returns the raw
     64-byte ``r || s`` form (not DER). KMS APIs usually return DER: convert it with
-    :func:`der_to_raw`.
+    :func:`der_to_raw`. Either value of ``s`` will do: the package writes the low-s form
+    (:func:`normalize_s`) into everything it signs.
     """
 
     @property
@@ -45,6 +53,27 @@ def kid_for_public_key(public_key: ec.EllipticCurvePublicKey) -> bytes:
     """
     spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return hashlib.sha256(spki).digest()[:KID_LENGTH]
+
+
+def is_low_s(signature: bytes) -> bool:
+    """True when the raw 64-byte ``r || s`` has s <= n/2, the only form MTL1 accepts."""
+    return len(signature) == 2 * _COORDINATE_BYTES and signature[_COORDINATE_BYTES:] <= HALF_ORDER_BYTES
+
+
+def normalize_s(signature: bytes) -> bytes:
+    """The low-s form of a raw ES256 signature: (r, n - s) when s > n/2, else unchanged.
+
+    Both forms verify; issuers publish only the low one. Applied to whatever a
+    :class:`Signer` returns (a KMS or HSM usually does not normalise), and idempotent.
+    """
+    if len(signature) != 2 * _COORDINATE_BYTES:
+        raise ValueError("signer must return a raw 64-byte r||s signature")
+    s = int.from_bytes(signature[_COORDINATE_BYTES:], "big")
+    if not 0 < s < P256_ORDER:
+        raise ValueError("s is outside 1..n-1: not an ES256 signature")
+    if s <= _HALF_ORDER:
+        return bytes(signature)
+    return bytes(signature[:_COORDINATE_BYTES]) + (P256_ORDER - s).to_bytes(_COORDINATE_BYTES, "big")
 
 
 def raw_to_der(signature: bytes) -> bytes:
@@ -77,8 +106,12 @@ _ES256 = ec.ECDSA(hashes.SHA256())  # stateless; reused to keep verification ove
 
 
 def es256_verify(public_key: ec.EllipticCurvePublicKey, signature: bytes, data: bytes) -> bool:
-    """True when ``signature`` (raw ``r || s``) is a valid ES256 signature of ``data``."""
-    if len(signature) != 2 * _COORDINATE_BYTES:
+    """True when ``signature`` (raw ``r || s``, low s) is a valid ES256 signature of ``data``.
+
+    The parsers reject high s earlier with a precise reason; refusing it here too keeps
+    every caller of this function to the one accepted form.
+    """
+    if len(signature) != 2 * _COORDINATE_BYTES or signature[_COORDINATE_BYTES:] > HALF_ORDER_BYTES:
         return False
     try:
         public_key.verify(raw_to_der(signature), data, _ES256)
@@ -98,7 +131,8 @@ class LocalSigner:
     """A signer holding a private key in memory (tests, vectors, the file key store).
 
     ``deterministic=True`` uses RFC 6979 nonces so that test vectors regenerate
-    byte-for-byte; production keys keep the default randomized nonces.
+    byte-for-byte; production keys keep the default randomized nonces. Signatures come
+    back in low-s form (:func:`normalize_s`).
     """
 
     def __init__(
@@ -123,7 +157,7 @@ class LocalSigner:
         return self._kid
 
     def sign(self, data: bytes) -> bytes:
-        return der_to_raw(self._private_key.sign(data, self._algorithm))
+        return normalize_s(der_to_raw(self._private_key.sign(data, self._algorithm)))
 
     def public_key(self) -> ec.EllipticCurvePublicKey:
         return self._public_key

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from .jwk import b64url_decode, b64url_encode, jwk_from_public_key, public_key_from_jwk
 from .keys import PURPOSE_CARD, PURPOSE_STATUS_LIST, KeyMetadata
-from .signing import Signer, check_p256, es256_verify, kid_for_public_key
+from .signing import Signer, check_p256, es256_verify, is_low_s, kid_for_public_key, normalize_s
 
 TRUST_LIST_TYP = "sanspeur-trust-list+jws"
 KNOWN_PURPOSES = (PURPOSE_CARD, PURPOSE_STATUS_LIST)
@@ -120,7 +120,7 @@ def sign_trust_list(payload: Mapping[str, Any], root: Signer) -> str:
     encoded_header = b64url_encode(json.dumps(header, separators=(",", ":"), sort_keys=True).encode())
     encoded_payload = b64url_encode(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
     signing_input = f"{encoded_header}.{encoded_payload}"
-    signature = root.sign(signing_input.encode("ascii"))
+    signature = normalize_s(root.sign(signing_input.encode("ascii")))
     return f"{signing_input}.{b64url_encode(signature)}"
 
 
@@ -207,7 +207,7 @@ def load_trust_list(
         header = json.loads(b64url_decode(parts[0]))
         payload_bytes = b64url_decode(parts[1])
         signature = b64url_decode(parts[2])
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
         raise TrustListError(f"bad JWS encoding: {exc}") from exc
     if not isinstance(header, dict) or header.get("alg") != "ES256" or header.get("typ") != TRUST_LIST_TYP:
         raise TrustListError("JWS header must have alg ES256 and the trust-list typ")
@@ -223,12 +223,14 @@ def load_trust_list(
     root = root_by_kid.get(header_kid)
     if root is None:
         raise TrustListError("trust list signed by an unknown root key")
+    if len(signature) == 64 and not is_low_s(signature):
+        raise TrustListError("trust list signature is not in low-s form")
     if not es256_verify(root, signature, signing_input):
         raise TrustListError("trust list signature is invalid")
 
     try:
         payload = json.loads(payload_bytes)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise TrustListError("payload is not JSON") from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("keys"), list):
         raise TrustListError("payload must be an object with a keys array")

@@ -37,11 +37,10 @@ from .cose import parse_sign1
 from .keys import PURPOSE_CARD, PURPOSE_STATUS_LIST
 from .photo import make_photo
 from .qr import render_png
+from .signing import P256_ORDER
 from .statuslist import STATUS_REVOKED, STATUS_SUSPENDED, StatusListBuilder
 from .trustlist import TrustedKey, create_trust_list
 from .verify import DEFAULT_LEEWAY, DEFAULT_MAX_STATUS_AGE, verify
-
-_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 ISSUER = "https://sanspeur.example/mtl"
 STATUS_URI = "https://sanspeur.example/mtl/status/1"
@@ -61,7 +60,7 @@ INDEX_SUSPENDED = 99_991
 def test_key(label: str) -> ec.EllipticCurvePrivateKey:
     """A fixed P-256 key derived from ``label`` (test use only)."""
     digest = hashlib.sha256(b"sanspeur credential test vector key: " + label.encode()).digest()
-    scalar = int.from_bytes(digest, "big") % (_P256_ORDER - 1) + 1
+    scalar = int.from_bytes(digest, "big") % (P256_ORDER - 1) + 1
     return ec.derive_private_key(scalar, ec.SECP256R1())
 
 
@@ -118,6 +117,19 @@ def _flip_signature_byte(code: str) -> str:
     signature = bytearray(message.signature)
     signature[10] ^= 0x01
     return encode_code(replace(message, signature=bytes(signature)).encode())
+
+
+def _high_s_twin(code: str) -> str:
+    """The same card with s replaced by n - s: the other valid ECDSA form of its signature."""
+    message = parse_sign1(decode_code(code))
+    s = int.from_bytes(message.signature[32:], "big")
+    twin = message.signature[:32] + (P256_ORDER - s).to_bytes(32, "big")
+    return encode_code(replace(message, signature=twin).encode())
+
+
+def _with_unprotected_header(code: str, header: dict[Any, Any]) -> str:
+    """The same signed card with unsigned data in the COSE unprotected header."""
+    return encode_code(replace(parse_sign1(decode_code(code)), unprotected=header).encode())
 
 
 def _swap_photo(code: str, other_photo: bytes) -> str:
@@ -206,6 +218,18 @@ def build_vectors() -> dict[str, Any]:
             "photo replaced without re-signing",
         ),
         ("unknown_issuer", card("unknown_issuer", signer=stranger), VERIFY_AT, "kid not in the trust list"),
+        (
+            "malformed_high_s",
+            _high_s_twin(valid),
+            VERIFY_AT,
+            "the valid card's signature as (r, n - s): valid ECDSA, but only low s is MTL1 (detail high_s_signature)",
+        ),
+        (
+            "malformed_unprotected_header",
+            _with_unprotected_header(valid, {4: card_key.kid, 99: "unsigned note"}),
+            VERIFY_AT,
+            "the valid card with unsigned data in the unprotected header (detail unprotected_header_not_empty)",
+        ),
         ("malformed_empty", "", VERIFY_AT, "empty string"),
         ("malformed_prefix", "HC1:" + valid[len(PREFIX_V1) :], VERIFY_AT, "another format's prefix"),
         ("malformed_future_version", "MTL9:" + valid[len(PREFIX_V1) :], VERIFY_AT, "unknown version"),
@@ -224,6 +248,10 @@ def build_vectors() -> dict[str, Any]:
             "now": _iso(moment),
             "expected": {"valid": result.valid, "reason": result.reason, "warnings": list(result.warnings)},
         }
+        # detail is free text for most malformed inputs (parser messages differ between
+        # verifiers); where it is a stable code (or none), every verifier must give it.
+        if result.detail is None or ":" not in result.detail:
+            entry["expected"]["detail"] = result.detail
         if result.claims is not None:
             entry["expected"]["claims"] = result.claims.to_json_dict()
             entry["expected"]["photo_sha256"] = hashlib.sha256(result.photo or b"").hexdigest()

@@ -3,7 +3,8 @@
 Check order (first failure wins; docs/credential-format.md explains each step):
 
 1. ``malformed``        input is not text/bytes, wrong or unknown prefix, bad Base45,
-                         bad zlib, not a COSE_Sign1 with ES256 and a kid
+                         bad zlib, not a COSE_Sign1 with ES256 and a kid, a non-empty
+                         unprotected header or a high-s signature (one encoding per card)
 2. ``unknown_issuer``   kid not in the trust list as a card key, or past its trusted_until
 3. ``bad_signature``    ES256 signature does not verify with that key
 4. ``malformed``        signed payload is not a well-formed card claim set
@@ -11,7 +12,9 @@ Check order (first failure wins; docs/credential-format.md explains each step):
 6. ``not_yet_valid``    now + leeway < nbf
 7. status list: no list for the card's ``uri``, list not signed by a trusted
    status-list key, list ``iss`` differs from the card's, or index outside the list
-   -> ``status_list_stale``
+   -> ``status_list_stale``. Of several authentic lists the newest is used; lists with
+   the same ``iat`` are ranked by ``_tie_rank`` (most restrictive answer first), so the
+   answer never depends on the order they were given in.
 8. ``revoked``          entry is 1 (irreversible, so even an old list is believed)
 9. ``status_list_stale`` list older than ``max_status_age`` or past its own exp
 10. ``suspended``       entry is 2 (or the unassigned value 3)
@@ -155,10 +158,46 @@ def _authentic(token: StatusListToken, trust_list: TrustList, now: datetime) -> 
     return None
 
 
+# Tie-break between authentic lists for one uri with the same iat: what the card's entry
+# would lead to, most restrictive first. Two genuine lists can only disagree this way if
+# the issuer signed twice within a second (or a key was misused); believing the stricter
+# one means whoever picks which of the two a verifier holds cannot lift a revocation or a
+# suspension that the other records.
+_SEVERITY_REVOKED = 3
+_SEVERITY_SUSPENDED = 2
+_SEVERITY_UNCONFIRMED = 1  # another issuer's list, or index outside it: status_list_stale
+_SEVERITY_VALID = 0
+
+
+def _tie_rank(token: StatusListToken, claims: CardClaims) -> tuple[int, bytes, bytes]:
+    """Total order on tied lists: severity for this card, then the signed payload bytes,
+    then the signature bytes (so even equally severe lists, e.g. with different ttl, are
+    chosen the same way by every verifier)."""
+    if token.issuer is not None and token.issuer != claims.issuer:
+        severity = _SEVERITY_UNCONFIRMED
+    else:
+        try:
+            status = token.status(claims.status_index)
+        except IndexError:
+            severity = _SEVERITY_UNCONFIRMED
+        else:
+            if status == STATUS_REVOKED:
+                severity = _SEVERITY_REVOKED
+            elif status == STATUS_VALID:
+                severity = _SEVERITY_VALID
+            else:  # suspended (2), or the unassigned value 3, answered as suspended
+                severity = _SEVERITY_SUSPENDED
+    return severity, token.message.payload, token.message.signature
+
+
 def _status_token_for(
-    uri: str, status_list: object, trust_list: TrustList, now: datetime
+    claims: CardClaims, status_list: object, trust_list: TrustList, now: datetime
 ) -> tuple[StatusListToken | None, str | None]:
-    """The newest authentic status list published for ``uri``, or why there is none."""
+    """The newest authentic status list published for the card's uri, or why there is none.
+
+    Lists with the same (newest) ``iat`` are decided by ``_tie_rank``: the highest wins.
+    """
+    uri = claims.status_list_uri
     tokens, problem = _status_tokens(status_list)
     candidates = [token for token in tokens if token.uri == uri]
     if tokens and not candidates:
@@ -172,7 +211,11 @@ def _status_token_for(
             problem = token_problem
     if not authentic:
         return None, problem
-    return max(authentic, key=lambda t: t.issued_at), None
+    newest = max(token.issued_at for token in authentic)
+    tied = [token for token in authentic if token.issued_at == newest]
+    if len(tied) == 1:
+        return tied[0], None
+    return max(tied, key=lambda token: _tie_rank(token, claims)), None
 
 
 def verify(
@@ -219,7 +262,7 @@ def _verify(
     except CodeError as exc:
         return _fail(Reason.MALFORMED, f"code: {exc}")
     except CoseError as exc:
-        return _fail(Reason.MALFORMED, f"cose: {exc}")
+        return _fail(Reason.MALFORMED, exc.code or f"cose: {exc}")
 
     # 2-3. Issuer key and signature.
     if not isinstance(trust_list, TrustList):
@@ -253,7 +296,7 @@ def _verify(
         if problem is not None:
             return _fail(Reason.STATUS_LIST_STALE, problem)
     else:
-        found, problem = _status_token_for(claims.status_list_uri, status_list, trust_list, now)
+        found, problem = _status_token_for(claims, status_list, trust_list, now)
         if found is None:
             return _fail(Reason.STATUS_LIST_STALE, problem or "no_status_list")
         token = found

@@ -27,7 +27,13 @@ const PURPOSE_STATUS_LIST = "status-list";
 const ECDSA = { name: "ECDSA", hash: "SHA-256" };
 const EC_IMPORT = { name: "ECDSA", namedCurve: "P-256" };
 
-class FormatError extends Error {}
+// `code`: the stable detail for errors that have one (the same strings as the Python library).
+class FormatError extends Error {
+  constructor(message, code = null) {
+    super(message);
+    this.code = code;
+  }
+}
 export class TrustListError extends Error {}
 export class StatusListError extends Error {}
 
@@ -37,6 +43,13 @@ export function hex(bytes) {
   let out = "";
   for (let i = 0; i < bytes.length; i++) out += bytes[i].toString(16).padStart(2, "0");
   return out;
+}
+
+// Bytewise order, shorter first on a common prefix: Python's comparison of bytes.
+function compareBytes(a, b) {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
 }
 
 function equalBytes(a, b) {
@@ -342,6 +355,18 @@ function sigStructure(protectedBytes, payload) {
 
 // ---------------------------------------------------------------- COSE_Sign1
 
+// ECDSA is malleable: (r, n - s) verifies whenever (r, s) does. Only s <= n/2 is accepted, so
+// that a signed object has one encoding. n/2 rounded down, big-endian: comparing s byte by
+// byte with it compares the numbers.
+const HALF_ORDER = new Uint8Array([
+  0x7f, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+  0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b, 0xcf, 0x42, 0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8,
+]);
+
+export function isLowS(signature) {
+  return signature.length === 64 && compareBytes(signature.subarray(32), HALF_ORDER) <= 0;
+}
+
 const protectedCache = new Map();
 
 function parseProtected(protectedBytes) {
@@ -369,11 +394,18 @@ export function parseSign1(data) {
   if (!isBytes(protectedBytes) || !isBytes(payload)) throw new FormatError("protected header and payload must be byte strings");
   if (!isBytes(signature) || signature.length !== 64) throw new FormatError("ES256 signature must be 64 bytes");
   if (!(unprotected instanceof Map)) throw new FormatError("unprotected header must be a map");
+  if (unprotected.size !== 0) {
+    throw new FormatError("unprotected header must be an empty map", "unprotected_header_not_empty");
+  }
+  if (!isLowS(signature)) {
+    throw new FormatError("signature s is above n/2 (only the low-s form is accepted)", "high_s_signature");
+  }
   const header = parseProtected(protectedBytes);
   return { protectedBytes, header, kid: header.get(4), typ: header.get(16), payload, signature };
 }
 
-function verifySign1(message, cryptoKey) {
+async function verifySign1(message, cryptoKey) {
+  if (!isLowS(message.signature)) return false; // parseSign1 refuses it already; never accept it here
   return crypto.subtle.verify(ECDSA, cryptoKey, message.signature, sigStructure(message.protectedBytes, message.payload));
 }
 
@@ -506,6 +538,7 @@ export async function loadTrustList(jwsText, roots, now) {
   const root = roots.get(hex(headerKid));
   if (!root) throw new TrustListError("trust list signed by an unknown root key");
   const signingInput = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
+  if (signature.length === 64 && !isLowS(signature)) throw new TrustListError("trust list signature is not in low-s form");
   if (signature.length !== 64 || !(await crypto.subtle.verify(ECDSA, root, signature, signingInput))) {
     throw new TrustListError("trust list signature is invalid");
   }
@@ -595,6 +628,25 @@ async function authentic(token, trustList, now) {
   return null;
 }
 
+// Lists for one uri with the same iat: the most restrictive answer for this card wins
+// (revoked, suspended, cannot confirm, valid), then the larger payload bytes, then the larger
+// signature bytes. Python's verify._tie_rank, so that the order of the lists never matters.
+function tieSeverity(token, claims) {
+  if (token.issuer !== null && token.issuer !== claims.issuer) return 1;
+  const status = statusAt(token, claims.status_index);
+  if (status === null) return 1;
+  if (status === 1) return 3;
+  return status === 0 ? 0 : 2;
+}
+
+function compareTieRank(a, b, claims) {
+  return (
+    tieSeverity(a, claims) - tieSeverity(b, claims) ||
+    compareBytes(a.message.payload, b.message.payload) ||
+    compareBytes(a.message.signature, b.message.signature)
+  );
+}
+
 // ---------------------------------------------------------------- claims
 
 class ClaimsError extends Error {}
@@ -677,7 +729,7 @@ async function verifyInner(code, trustList, statusTokens, now, options) {
   try {
     message = parseSign1(decodeCode(code));
   } catch (exc) {
-    if (exc instanceof FormatError) return fail("malformed", `code: ${exc.message}`);
+    if (exc instanceof FormatError) return fail("malformed", exc.code ?? `code: ${exc.message}`);
     throw exc;
   }
 
@@ -712,7 +764,9 @@ async function verifyInner(code, trustList, statusTokens, now, options) {
     else problem = tokenProblem;
   }
   if (!good.length) return fail("status_list_stale", problem || "no_status_list");
-  const token = good.reduce((a, b) => (b.issuedAt > a.issuedAt ? b : a));
+  const newest = Math.max(...good.map((t) => t.issuedAt));
+  const tied = good.filter((t) => t.issuedAt === newest);
+  const token = tied.length === 1 ? tied[0] : tied.reduce((a, b) => (compareTieRank(b, a, claims) > 0 ? b : a));
   if (token.issuer !== null && token.issuer !== claims.issuer) return fail("status_list_stale", "status_list_issuer_mismatch");
   const status = statusAt(token, claims.status_index);
   if (status === null) return fail("status_list_stale", "status_index_out_of_range");
