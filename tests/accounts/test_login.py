@@ -92,3 +92,12 @@ def test_open_redirect_is_ignored(client, make_staff):
         {"token": totp_now(user.totp_device), "next": "https://evil.example/"},
     )
     assert response["Location"] == "/fr/staff/"
+
+
+@pytest.mark.parametrize("target", ["١٢٣", "accounts:dashboard", "javascript:alert(1)", "//evil.example/", "\\\\evil"])
+def test_a_next_that_is_not_a_path_of_this_site_is_ignored(client, make_staff, target):
+    user = make_staff("agent.h", ["enrollment_agent"])
+    sign_in_password(client, "agent.h")
+    response = client.post(f"/fr/staff/mfa/?next={target}", {"token": totp_now(user.totp_device), "next": target})
+    assert response.status_code == 302 and response["Location"] == "/fr/staff/"
+    assert client.get("/fr/staff/mfa/", {"next": target})["Location"] == "/fr/staff/"

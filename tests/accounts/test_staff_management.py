@@ -65,8 +65,8 @@ def test_roles_change_mfa_reset_and_deactivation(mfa_client, make_staff, city_or
     admin = make_staff("admin.q", ["administrator"], city_organisation)
     agent = make_staff("agent.q", ["enrollment_agent"], organisation)
     client = mfa_client(admin)
-    client.post(f"/fr/staff/accounts/{agent.pk}/", {"action": "roles", "roles": ["auditor"]})
-    assert list(agent.groups.values_list("name", flat=True)) == ["auditor"]
+    client.post(f"/fr/staff/accounts/{agent.pk}/", {"action": "roles", "roles": ["partner_editor"]})
+    assert list(agent.groups.values_list("name", flat=True)) == ["partner_editor"]
     client.post(f"/fr/staff/accounts/{agent.pk}/", {"action": "reset_mfa"})
     assert not agent.totpdevice_set.exists()
     client.post(f"/fr/staff/accounts/{agent.pk}/", {"action": "deactivate"})

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from sanspeur.cards import keys, services
-from sanspeur.cards.models import Card, CardRules, Holder, StatusEntry, StatusList
+from sanspeur.cards.models import Card, CardRules, DocumentType, Holder, StatusEntry, StatusList
 from sanspeur.core import vault
 from sanspeur.core.models import AuditEntry
 from sanspeur.core.transitions import InvalidTransition
@@ -136,12 +136,31 @@ def test_the_declared_card_machine_is_what_the_page_offers():
     assert Card(state="suspended").offered_actions == CARD.offered("suspended")
 
 
-def test_rules_changes_are_audited_with_old_and_new_values(agent):
+def test_rules_changes_are_audited_with_old_and_new_values(make_staff, city_organisation):
+    admin = make_staff("admin.city", ["administrator"], city_organisation)
     rules = CardRules.current()
     before = rules.min_identity_points
-    services.card_rules_update(acting_user=agent, rules=rules, changes={"min_identity_points": before + 1})
+    services.card_rules_update(acting_user=admin, rules=rules, changes={"min_identity_points": before + 1})
     entry = AuditEntry.objects.get(action="cards.rules.update")
     assert entry.detail["changes"] == {"min_identity_points": {"old": before, "new": before + 1}}
+
+
+def test_only_the_city_changes_the_city_wide_rules_even_through_the_service(make_staff, organisation, agent):
+    """A partner administrator once lowered the city's rules to 1/1 points; the service itself
+    now refuses, whatever page or command calls it."""
+    from django.core.exceptions import PermissionDenied
+
+    partner_admin = make_staff("admin.partner", ["administrator"], organisation)
+    rules = CardRules.current()
+    for who in (partner_admin, agent):
+        with pytest.raises(PermissionDenied):
+            services.card_rules_update(acting_user=who, rules=rules, changes={"min_identity_points": 1})
+        document = DocumentType.objects.first()
+        document.identity_points = 9
+        with pytest.raises(PermissionDenied):
+            services.document_type_save(acting_user=who, document_type=document)
+    assert CardRules.current().min_identity_points == rules.min_identity_points
+    assert not AuditEntry.objects.filter(action__startswith="cards.rules").exists()
 
 
 def test_replace_revokes_old_and_issues_new_number(client, enrolled, agent):

@@ -1,3 +1,6 @@
+import base64
+import html as html_lib
+import json
 import re
 from datetime import time, timedelta
 
@@ -9,6 +12,12 @@ from django.utils import timezone, translation
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_fast_forms(settings):
     settings.SANSPEUR_CLINICS_MIN_FORM_SECONDS = 0
+    # Same code path as production, a proof of work a test can solve in Python in milliseconds.
+    settings.SANSPEUR_POW_COST = 1
+    settings.SANSPEUR_POW_COUNTER_MAX = 60
+    # Tests of the booking itself book one slot several times in a second; the share of places per
+    # minute is tested on its own (test_abuse.py), at its declared default.
+    settings.SANSPEUR_CLINICS_SLOT_SHARE_PER_MINUTE = 50.0
     cache.clear()
     with translation.override("en"):  # messages asserted in English unless a page says otherwise
         yield
@@ -52,16 +61,43 @@ def make_clinic(db):
 
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 QUESTION = re.compile(r"(\d+) \+ (\d+)")
+WIDGET = re.compile(r'<altcha-widget[^>]*\schallenge="([^"]+)"')
 
 
-def book_with_client(client, session, *, lang="es", places=1, reminder="", **extra):
-    """Fill in the public booking form like a person would; returns the POST response."""
+def solve_proof(client, page_html: str) -> dict:
+    """What the ALTCHA widget does in a browser: fetch a challenge, find the counter, send it back."""
+    import altcha
+
+    match = WIDGET.search(page_html)
+    assert match, "no proof-of-work widget on the page"
+    response = client.get(html_lib.unescape(match.group(1)))
+    assert response.status_code == 200
+    challenge = altcha.Challenge.from_dict(json.loads(response.content))
+    solution = altcha.solve_challenge(challenge)
+    payload = altcha.Payload(challenge, solution).to_dict()
+    return {"altcha": base64.b64encode(json.dumps(payload).encode()).decode()}
+
+
+def answer_question(page_html: str) -> dict:
+    """The question offered to browsers without JavaScript, answered from the page's own text."""
+    a, b = QUESTION.search(page_html).groups()
+    return {"token": TOKEN.search(page_html).group(1), "answer": str(int(a) + int(b))}
+
+
+def book_with_client(client, session, *, lang="es", places=1, reminder="", proof="pow", **extra):
+    """Fill in the public booking form like a person would; returns the POST response.
+
+    ``proof="pow"`` solves the proof of work like the widget (falls back to the question on a page
+    without the widget), ``"question"`` answers the question shown without JavaScript, ``None``
+    sends neither.
+    """
     url = f"/{lang}/clinics/slot/{session.pk}/book/"
     html = client.get(url).content.decode()
-    a, b = QUESTION.search(html).groups()
-    data = {"token": TOKEN.search(html).group(1), "answer": str(int(a) + int(b)), "places": places}
-    data["reminder"] = reminder
-    data["website"] = ""
+    data = {"places": places, "reminder": reminder, "website": ""}
+    if proof == "pow" and WIDGET.search(html):
+        data.update(solve_proof(client, html))
+    elif proof:
+        data.update(answer_question(html))
     data.update(extra)
     return client.post(url, data)
 

@@ -4,7 +4,6 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from django.core import signing
 
 from sanspeur.clinics import antibot, services
 from sanspeur.clinics.models import Booking
@@ -84,21 +83,25 @@ def test_move_to_a_full_or_foreign_slot_changes_nothing(client, make_clinic):
 )
 def test_bots_are_refused_with_a_clear_message_and_nothing_changes(client, make_clinic, tamper, message):
     _event, _service, session = make_clinic()
-    response = book_with_client(client, session, lang="en", **tamper)
+    response = book_with_client(client, session, lang="en", proof="question", **tamper)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Booking.objects.exists()
 
 
-def test_too_fast_and_replayed_forms_are_refused(client, make_clinic, settings):
+def test_too_fast_and_replayed_forms_are_refused(client, make_clinic, settings, monkeypatch):
+    from sanspeur.core import antiabuse
+
     _event, _service, session = make_clinic(capacity=5)
     settings.SANSPEUR_CLINICS_MIN_FORM_SECONDS = 3
-    response = book_with_client(client, session, lang="fr")
+    response = book_with_client(client, session, lang="fr", proof="question")
     assert response.status_code == 400 and "trop vite" in response.content.decode()
     assert not Booking.objects.exists()
-    # A form issued 4 seconds ago passes once; the same token again is a replay.
-    token = signing.dumps({"a": 2, "b": 3, "t": time.time() - 4, "n": "abc"}, salt=antibot.SALT)
-    data = {"token": token, "answer": "5", "places": 1, "website": "", "reminder": ""}
+    # A question shown 4 seconds ago passes once; the same token again is a replay.
+    token, a, b = antibot.issue()
+    later = time.time() + 4
+    monkeypatch.setattr(antiabuse, "time", SimpleNamespace(time=lambda: later))
+    data = {"token": token, "answer": str(a + b), "places": 1, "website": "", "reminder": ""}
     assert client.post(f"/en/clinics/slot/{session.pk}/book/", data).status_code == 302
     replay = client.post(f"/en/clinics/slot/{session.pk}/book/", data)
     assert replay.status_code == 400 and "already sent" in replay.content.decode()
@@ -106,15 +109,17 @@ def test_too_fast_and_replayed_forms_are_refused(client, make_clinic, settings):
 
 
 def test_rate_limit_per_time_slot(client, make_clinic, settings, monkeypatch):
+    from sanspeur.core import antiabuse
+
     settings.SANSPEUR_CLINICS_RATE_PER_SLOT = 2
     frozen = time.time()
-    monkeypatch.setattr(antibot, "time", SimpleNamespace(time=lambda: frozen))  # all requests in one one-minute window
+    monkeypatch.setattr(antiabuse, "time", SimpleNamespace(time=lambda: frozen))  # one one-minute window
     _event, _service, session = make_clinic(capacity=10)
     assert book_with_client(client, session).status_code == 302
     assert book_with_client(client, session).status_code == 302
     blocked = book_with_client(client, session, lang="es")
-    assert blocked.status_code == 429
-    assert "Demasiadas" in blocked.content.decode()
+    assert blocked.status_code == 429 and blocked["Retry-After"].isdigit()
+    assert "Muchas personas" in blocked.content.decode()
     assert Booking.objects.count() == 2
 
 
@@ -231,15 +236,23 @@ def test_question_and_token_are_rendered_server_side(client, make_clinic):
 
 
 def test_guessing_codes_is_slowed_down(client, make_clinic, settings, monkeypatch):
-    settings.SANSPEUR_CLINICS_LOOKUP_MISSES = 3
+    from sanspeur.clinics import codes
+    from sanspeur.core import antiabuse
+
+    settings.SANSPEUR_GUESS_FREE_MISSES = 3
     frozen = time.time()
-    monkeypatch.setattr(antibot, "time", SimpleNamespace(time=lambda: frozen))
+    monkeypatch.setattr(antiabuse, "time", SimpleNamespace(time=lambda: frozen))
     _event, _service, session = make_clinic()
     code = code_from(book_with_client(client, session, lang="en"))
-    for guess in ("0000-0000-0", "0000-0001-1", "0000-0002-2", "0000-0003-3"):
+    guesses = []
+    while len(guesses) < 4:  # wrong codes that fall in the same bucket as the real one
+        guess = codes.generate()
+        if antibot.guess_bucket(guess) == antibot.guess_bucket(code) and guess != code:
+            guesses.append(guess)
+    for guess in guesses:
         assert client.get(f"/en/clinics/booking/{guess}/").status_code == 404
     blocked = client.get(f"/fr/clinics/booking/{code}/")
-    assert blocked.status_code == 429 and "Trop de codes inconnus" in blocked.content.decode()
+    assert blocked.status_code == 429 and "Trop de mauvais codes" in blocked.content.decode()
     assert client.get("/en/clinics/booking/", {"code": code}).status_code == 429
 
 

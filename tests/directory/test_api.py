@@ -153,3 +153,48 @@ def test_taxonomy_terms_filter(client, demo_data):
     needs = Taxonomy.objects.get(code="needs")
     assert client.get(f"/api/hsds/taxonomy_terms?taxonomy_id={needs.id}").json()["total_items"] == 12
     assert client.get("/api/hsds/taxonomy_terms?taxonomy_id=sanspeur").json()["total_items"] == 5
+
+
+# --- Parameters that do not parse, ids that name nothing ----------------------------------------
+@pytest.mark.parametrize("params", [{"search": "a\x00b"}, {"taxonomy_id": "\x00"}, {"taxonomy_term_id": "\x00"}])
+@pytest.mark.parametrize("endpoint", ["services", "organizations", "service_at_locations", "taxonomy_terms"])
+def test_control_characters_in_parameters_are_not_server_errors(client, demo_data, endpoint, params):
+    # PostgreSQL refuses NUL in text: the API drops control characters before any query.
+    assert client.get(f"/api/hsds/{endpoint}", params).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/hsds/services/not-a-uuid",
+        "/api/hsds/services/00000000-0000-4000-8000-000000000000",
+        "/api/hsds/organizations/00000000-0000-4000-8000-000000000000",
+        "/api/hsds/taxonomy_terms/by_category",
+        "/api/hsds/nothing/here",
+    ],
+)
+def test_unknown_ids_and_paths_are_json_404s(client, demo_data, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json" and response.json() == {"error": "not found"}
+
+
+def test_services_filter_by_taxonomy_as_the_document_says(client, demo_data):
+    total = client.get("/api/hsds/services").json()["total_items"]
+    needs = client.get("/api/hsds/services", {"taxonomy_id": "needs"}).json()["total_items"]
+    needs_by_id = client.get("/api/hsds/services", {"taxonomy_id": str(Taxonomy.objects.get(code="needs").id)})
+    assert 0 < needs <= total and needs_by_id.json()["total_items"] == needs
+    assert client.get("/api/hsds/services", {"taxonomy_id": "no-such-taxonomy"}).json()["total_items"] == 0
+    located = client.get("/api/hsds/service_at_locations", {"taxonomy_id": "needs"}).json()["total_items"]
+    assert located > 0
+
+
+def test_the_document_declares_what_the_api_does(client):
+    doc = client.get("/api/hsds/openapi.json").json()
+    for path, item in doc["paths"].items():
+        if "{id}" in path:
+            assert item["parameters"][0]["schema"] == {"type": "string", "format": "uuid"}
+            assert "404" in item["get"]["responses"]
+    assert "REQUIRED" not in json.dumps(doc["info"]) and "HERE" not in json.dumps(doc["info"])
+    listed = {p.get("name") or p["$ref"].rsplit("/", 1)[-1] for p in doc["paths"]["/taxonomies"]["get"]["parameters"]}
+    assert listed == {"page", "per_page"}  # taxonomies take no search and no language

@@ -213,3 +213,10 @@ def test_translator_view(make_staff, mfa_client, client, demo_data, organisation
     assert "dir-required" in html
     caseworker = make_staff("case.t", ["protection_caseworker"], city_organisation)
     assert mfa_client(caseworker).get("/fr/directory/staff/").status_code == 403
+
+
+def test_control_characters_in_the_search_page_parameters_are_not_server_errors(client, demo_data):
+    hostile = {name: "a\x00b" for name in ("q", "need", "borough", "language", "near_fsa", "near_borough", "near")}
+    page = client.get("/fr/directory/", {**hostile, "within": "\x00", "page": "99999999999999999999"})
+    assert page.status_code == 200
+    assert client.get("/fr/directory/map.json", hostile).status_code == 200

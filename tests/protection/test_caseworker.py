@@ -11,7 +11,7 @@ from sanspeur.core.models import AuditEntry
 from sanspeur.protection import services
 from sanspeur.protection.models import Case, Referral
 
-from .conftest import codename_from, submit, unlock
+from .conftest import codename_from, followup, submit, unlock
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def _case_url(case, suffix=""):
 def test_only_the_unit_sees_cases(client, mfa_client, make_staff, unit_key, organisation):
     submit(client)
     case = Case.objects.get()
-    agent = make_staff("agent.p", ["enrollment_agent", "administrator", "auditor"], organisation)
+    agent = make_staff("agent.p", ["enrollment_agent", "administrator"], organisation)  # no city role: a partner's
     outsider = mfa_client(agent)
     for url in (
         "/fr/protection/cases/",
@@ -78,7 +78,7 @@ def test_workflow_triage_assign_note_plan_followup_reply_and_closure(
     html = cw.get(_case_url(case)).content.decode()
     for text in ("Appel prévu mardi", "Lieu sûr: chez sa sœur", "Rappeler", "Bonjour, nous avons lu votre message."):
         assert text in html
-    thread = client.post("/fr/protection/followup/", {"codename": codename}).content.decode()
+    thread = followup(client, {"codename": codename}, lang="fr").content.decode()
     assert "Bonjour, nous avons lu votre message." in thread
     # Closure: requested by the caseworker, approved only by a supervisor.
     cw.post(_case_url(case, "close/"), {"outcome": "resolved"})

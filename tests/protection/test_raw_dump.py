@@ -7,7 +7,7 @@ from django.db import connection
 
 from tests.core.test_raw_dump import raw_database_bytes
 
-from .conftest import codename_from, submit, unlock
+from .conftest import codename_from, followup, submit, unlock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,8 +37,8 @@ def test_database_and_key_directory_hold_no_plaintext(client, mfa_client, casewo
     assert REPORT in cw.get(f"/fr/protection/cases/{case.reference}/").content.decode()  # readable when unlocked
     cw.post(f"/fr/protection/cases/{case.reference}/reply/", {"reply-text": REPLY})
     cw.post(f"/fr/protection/cases/{case.reference}/note/", {"note-text": NOTE})
-    client.post("/fr/protection/followup/", {"codename": codename, "action": "add", "text": ADDED})
-    assert REPLY in client.post("/fr/protection/followup/", {"codename": codename}).content.decode()
+    followup(client, {"codename": codename, "action": "add", "text": ADDED}, lang="fr")
+    assert REPLY in followup(client, {"codename": codename}, lang="fr").content.decode()
     connection.close()
     dump = raw_database_bytes() + _server_files()
     assert b"kim.cw" in dump  # the dump is real

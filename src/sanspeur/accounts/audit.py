@@ -6,9 +6,7 @@ ACTIONS = {
     "staff.create": "a staff account was created (roles)",
     "staff.deactivate": "a staff account was deactivated",
     "staff.mfa_enrolled": "a staff member enrolled an authenticator (with a one-time link or not)",
-    "staff.mfa_reset": (
-        "an administrator removed a staff member's authenticator and issued a one-time enrolment link"
-    ),
+    "staff.mfa_reset": ("an administrator removed a staff member's authenticator and issued a one-time enrolment link"),
     "staff.password_change": "a staff member changed their password (a temporary one, or not)",
     "staff.signin_locked": (
         "failed sign-ins locked an account for the browsers it never signed in from, or for one browser"

@@ -1,6 +1,7 @@
 """What each role finds on its dashboard: one tile per capability it holds.
 
-A tile is keyed by a permission, or by a rule from ``policy.py`` when a permission is not enough.
+A tile is keyed by a capability (checked with its reach, ``policy.has_capability``), or by a rule
+from ``policy.py`` when a capability is not enough.
 It appears only when its page exists (its URL name resolves), so a capability not yet built shows
 nothing rather than a dead link.
 """
@@ -8,7 +9,7 @@ nothing rather than a dead link.
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .policy import can_manage_organisations
+from .policy import can_change_city_rules, can_manage_organisations, has_capability
 
 TILES = [
     (
@@ -24,7 +25,7 @@ TILES = [
         "cards:holder_list",
     ),
     (
-        "accounts.manage_card_rules",
+        can_change_city_rules,
         _("Document rules"),
         _("Which documents count, and how many points."),
         "cards:rules",
@@ -74,7 +75,7 @@ TILES = [
 def tiles_for(user) -> list[dict]:
     tiles = []
     for rule, title, description, url_name in TILES:
-        allowed = rule(user) if callable(rule) else user.has_perm(rule)
+        allowed = rule(user) if callable(rule) else has_capability(user, rule)
         if not allowed:
             continue
         try:

@@ -50,10 +50,10 @@ class AuditFilterForm(AccessibleFormMixin, forms.Form):
         return cleaned
 
 
-def role_choices():
+def role_choices(roles=None):
     from .roles import ROLES
 
-    return [(name, label) for name, (label, _perms) in ROLES.items()]
+    return [(name, label) for name, (label, _perms) in ROLES.items() if roles is None or name in roles]
 
 
 class StaffCreateForm(AccessibleFormMixin, forms.Form):
@@ -73,12 +73,23 @@ class StaffCreateForm(AccessibleFormMixin, forms.Form):
         max_length=256,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters. The person enrols an authenticator at first sign-in."),
+        help_text=_(
+            "At least 12 characters. At first sign-in, the person enrols an authenticator, then chooses "
+            "their own password."
+        ),
     )
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args, acting_user, **kwargs):
+        from . import policy
+
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        self.acting_user = acting_user
+        self.fields["organisation"].queryset = policy.organisations_administered(acting_user)
+        # Only the roles this administrator may give to some organisation they administer.
+        offered = set()
+        for organisation in self.fields["organisation"].queryset:
+            offered |= set(policy.roles_grantable(acting_user, organisation))
+        self.fields["roles"].choices = role_choices(offered)
 
     def clean_username(self):
         from .models import User
@@ -95,11 +106,89 @@ class StaffCreateForm(AccessibleFormMixin, forms.Form):
         validate_password(password)
         return password
 
+    def clean(self):
+        from . import policy
+
+        cleaned = super().clean()
+        organisation, roles = cleaned.get("organisation"), cleaned.get("roles") or []
+        if organisation is not None:
+            refused = [role for role in roles if role not in policy.roles_grantable(self.acting_user, organisation)]
+            if refused:
+                self.add_error("roles", _cannot_hold(organisation, refused))
+        return cleaned
+
+
+def _cannot_hold(organisation, roles) -> str:
+    from .roles import role_label
+
+    return _("An account of %(organisation)s cannot hold these roles: %(roles)s. Choose other roles.") % {
+        "organisation": organisation.name,
+        "roles": ", ".join(role_label(role) for role in roles),
+    }
+
 
 class StaffRolesForm(AccessibleFormMixin, forms.Form):
+    """The roles an administrator may give this account: those its organisation's kind may hold."""
+
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=role_choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+
+    def __init__(self, *args, acting_user, member, **kwargs):
+        from . import policy
+
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = role_choices(policy.roles_grantable(acting_user, member.organisation))
+
+
+class PasswordChangeForm(AccessibleFormMixin, forms.Form):
+    """The person's own new password; the current one proves it is them at the keyboard."""
+
+    old_password = forms.CharField(
+        label=_("Current password"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters, not the temporary password. Only you know it."),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_old_password(self):
+        password = self.cleaned_data["old_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your current password."))
+        return password
+
+    def clean(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        cleaned = super().clean()
+        new, again = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if new and again and new != again:
+            self.add_error("new_password2", _("The two new passwords differ. Type the same one twice."))
+        elif new and new == cleaned.get("old_password"):
+            self.add_error("new_password1", _("Choose a password different from the current one."))
+        elif new:
+            try:
+                validate_password(new, self.user)
+            except forms.ValidationError as error:
+                self.add_error("new_password1", error)
+        return cleaned
 
 
 class OrganisationForm(AccessibleFormMixin, forms.Form):

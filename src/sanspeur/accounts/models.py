@@ -86,6 +86,12 @@ class User(AbstractUser):
     data_key = models.ForeignKey("core.DataKey", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     sealed_profile = models.BinaryField(null=True, blank=True, editable=False)
     preferred_language = models.CharField(_("preferred language"), max_length=8, default="fr")
+    # A password someone else chose (the administrator who made the account): every staff page
+    # leads to the password change until the person has chosen their own.
+    must_change_password = models.BooleanField(_("must change the password"), default=False)
+    # Set once an authenticator has been enrolled (and by every reset): from then on, enrolling a
+    # new one takes a one-time link from an administrator, besides the password.
+    needs_enrolment_link = models.BooleanField(_("enrolment needs a link"), default=False)
 
     REQUIRED_FIELDS: list[str] = []
     objects = StaffUserManager()
@@ -98,3 +104,43 @@ class User(AbstractUser):
     @property
     def profile_context(self) -> str:
         return f"accounts.user:{self.pk}:profile"
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link, given by an administrator after removing an authenticator, that lets its
+    person enrol a new one (with their password). Only a hash of the link's secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"enrolment link {self.pk} for user {self.user_id}"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins of one account from one class of browser (accounts/lockout.py).
+
+    ``device`` is empty for every browser that holds no device cookie for the account, else the
+    random id of that browser's cookie. ``account`` is a keyed hash of the username as typed
+    (folded), so that a password typed into the username field is not kept. No address.
+    """
+
+    account = models.CharField(max_length=64)
+    device = models.CharField(max_length=32, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "device"], name="accounts_one_throttle_per_device")]
+        indexes = [models.Index(fields=["last_failure_at"], name="accounts_throttle_last_failure")]
+
+    def __str__(self) -> str:
+        return f"sign-in throttle {self.pk}"

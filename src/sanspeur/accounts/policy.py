@@ -1,23 +1,247 @@
-"""Rules about who may do what that depend on more than one permission.
+"""Every authorization rule of the project, written once. Views, forms, selectors and services ask
+here; none of them decides on its own who may do what.
 
-A permission says what a role can do; these rules add *where*: the city's own staff look after
-every organisation, a partner's staff only after their own. Views and selectors ask here, so each
-rule is written once.
+The rules, in the order of this file:
+
+1. **Capabilities** (the permissions of ``accounts.Capability``) and their reach: a *city-wide*
+   capability concerns the whole city (its audit trail, its protection unit, its card rules) and is
+   never exercised by an account of a partner organisation or a service point, whatever its roles;
+   an *organisation* capability is exercised on one's own organisation's records.
+2. **The declared table** of role × capability, and which kinds of organisation may hold each role.
+3. **Holding and granting** roles: the city's administrators grant any role a kind of organisation
+   may hold; a partner's or a service point's administrators grant their kind's roles, in their own
+   organisation only; nobody grants themselves a role or changes their own roles.
+4. **Organisation scoping**: which organisations' records a person sees (one function, ``scope``).
+5. **City-wide rules**: only the city's administrators manage organisations and change the rules
+   cards are issued under.
+6. **Pages**: every route of the URL map and what it asks; ``tests/accounts/test_url_matrix.py``
+   opens each one as every kind of person and compares the answer with this table.
+
+An account without organisation (made on the server, never through the pages) may hold any role,
+is never a city account and sees no organisation's records.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+
 from .models import Organisation
 
+CITY = Organisation.Kind.CITY.value
+PARTNER = Organisation.Kind.PARTNER.value
+SERVICE_POINT = Organisation.Kind.SERVICE_POINT.value
 
-def _works_for_the_city(user) -> bool:
+# --- 1. Capabilities --------------------------------------------------------------------------------
+CITY_WIDE = "city-wide"
+ORGANISATION = "organisation"
+
+#: capability -> reach. Every permission of ``accounts.Capability`` is here (a test checks it).
+CAPABILITY_REACH: dict[str, str] = {
+    "manage_staff": ORGANISATION,  # a partner's administrator manages its own staff
+    "enroll_residents": ORGANISATION,
+    "manage_cards": ORGANISATION,
+    "manage_card_rules": CITY_WIDE,  # the rules every card in the city is issued under
+    "verify_cards": ORGANISATION,
+    "manage_clinics": ORGANISATION,  # a partner co-organises its own clinics
+    "checkin_bookings": ORGANISATION,
+    "edit_directory": ORGANISATION,
+    "publish_directory": CITY_WIDE,
+    "manage_grants": CITY_WIDE,
+    "review_grants": CITY_WIDE,
+    "handle_protection_cases": CITY_WIDE,
+    "supervise_protection_cases": CITY_WIDE,
+    "manage_training": CITY_WIDE,
+    "view_audit": CITY_WIDE,
+    "view_statistics": ORGANISATION,
+}
+
+
+# --- 2. The declared table: role × capability, and who may hold the role -----------------------------
+@dataclass(frozen=True)
+class Role:
+    holders: frozenset[str]  # kinds of organisation whose accounts may hold the role
+    capabilities: tuple[str, ...]
+
+
+_ALL = frozenset({CITY, PARTNER, SERVICE_POINT})
+_CITY = frozenset({CITY})
+_CITY_AND_PARTNERS = frozenset({CITY, PARTNER})
+
+ROLE_TABLE: dict[str, Role] = {
+    # An administrator of the city, of a partner or of a service point; the reach of each capability
+    # and the granting rules below say what each of them can do with it.
+    "administrator": Role(_ALL, ("manage_staff", "manage_card_rules", "view_statistics")),
+    "enrollment_agent": Role(_CITY_AND_PARTNERS, ("enroll_residents", "manage_cards")),
+    "service_point_verifier": Role(_ALL, ("verify_cards",)),
+    "clinic_coordinator": Role(_CITY_AND_PARTNERS, ("manage_clinics", "checkin_bookings", "view_statistics")),
+    "clinic_door_staff": Role(_CITY_AND_PARTNERS, ("checkin_bookings",)),
+    "directory_editor": Role(_CITY, ("publish_directory", "edit_directory")),
+    "partner_editor": Role(_ALL, ("edit_directory",)),  # proposals only: the city's editors publish
+    "program_officer": Role(_CITY, ("manage_grants", "view_statistics")),
+    "reviewer": Role(_CITY, ("review_grants",)),
+    "protection_caseworker": Role(_CITY, ("handle_protection_cases",)),
+    "protection_supervisor": Role(_CITY, ("handle_protection_cases", "supervise_protection_cases")),
+    "training_coordinator": Role(_CITY, ("manage_training",)),
+    "auditor": Role(_CITY, ("view_audit",)),
+}
+
+
+def _codename(permission: str) -> str:
+    return permission.split(".", 1)[1] if "." in permission else permission
+
+
+def _kind(user) -> str | None:
     organisation = getattr(user, "organisation", None)
-    return organisation is not None and organisation.kind == Organisation.Kind.CITY
+    return organisation.kind if organisation is not None else None
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "is_active", False))
+
+
+def works_for_the_city(user) -> bool:
+    """An account of the city's organisation (or a superuser)."""
+    return _signed_in(user) and (bool(getattr(user, "is_superuser", False)) or _kind(user) == CITY)
+
+
+def is_partner_account(user) -> bool:
+    """An account of a partner organisation or a service point."""
+    return _kind(user) in (PARTNER, SERVICE_POINT)
+
+
+def has_capability(user, permission: str) -> bool:
+    """The user's roles give the capability, and its reach allows this account to use it.
+
+    A city-wide capability is refused to a partner's account even when a role carrying it is in the
+    database (rows written before the holding rule, or by hand).
+    """
+    if not _signed_in(user) or not user.has_perm(f"accounts.{_codename(permission)}"):
+        return False
+    return CAPABILITY_REACH[_codename(permission)] != CITY_WIDE or not is_partner_account(user)
+
+
+# --- 3. Holding and granting ------------------------------------------------------------------------
+def may_hold(role: str, organisation: Organisation | None) -> bool:
+    """Whether an account of ``organisation`` may hold ``role`` (any role without organisation)."""
+    if role not in ROLE_TABLE:
+        return False
+    return organisation is None or organisation.kind in ROLE_TABLE[role].holders
+
+
+def roles_for(organisation: Organisation | None) -> list[str]:
+    """The roles an account of ``organisation`` may hold, in the table's order."""
+    return [role for role in ROLE_TABLE if may_hold(role, organisation)]
+
+
+def check_holding(organisation: Organisation | None, roles) -> None:
+    """Raise ``ValidationError`` when an account of ``organisation`` may not hold one of ``roles``."""
+    unknown = sorted(set(roles) - set(ROLE_TABLE))
+    if unknown:
+        raise ValidationError(f"unknown roles: {unknown}")
+    refused = sorted(role for role in roles if not may_hold(role, organisation))
+    if refused:
+        kind = organisation.kind if organisation is not None else "none"
+        raise ValidationError(f"an account of a {kind} organisation cannot hold {refused}")
+
+
+def administers(actor, organisation: Organisation | None) -> bool:
+    """Whether ``actor`` manages the staff accounts of ``organisation``.
+
+    The city's administrators manage every organisation's (and the accounts without one); the
+    administrators of a partner or a service point manage their own organisation's only.
+    """
+    if not has_capability(actor, "manage_staff"):
+        return False
+    if works_for_the_city(actor):
+        return True
+    return organisation is not None and organisation.pk == actor.organisation_id
+
+
+def administers_account(actor, member) -> bool:
+    """Whether ``actor`` may change ``member``'s roles, authenticator or state: never their own."""
+    return member.pk != actor.pk and administers(actor, member.organisation)
+
+
+def roles_grantable(actor, organisation: Organisation | None) -> list[str]:
+    """The roles ``actor`` may give to accounts of ``organisation`` (none outside its reach)."""
+    if not administers(actor, organisation):
+        return []
+    return roles_for(organisation)
+
+
+def check_grant(actor, *, organisation: Organisation | None, old_roles=(), new_roles=(), member=None) -> None:
+    """Refuse (``PermissionDenied``) a creation or a change of roles ``actor`` may not make.
+
+    ``actor`` None is the server's command line (bootstrap, createstaff, the demo): only the
+    holding rule applies. Otherwise: never one's own account; only in an organisation one
+    administers; every role added or removed must be one the actor may grant — except that a role
+    the account may not hold is always removable.
+    """
+    if actor is None:
+        check_holding(organisation, new_roles)
+        return
+    if member is not None and member.pk == actor.pk:
+        raise PermissionDenied("nobody changes their own roles")
+    if not administers(actor, organisation):
+        raise PermissionDenied("this organisation's accounts are managed by others")
+    grantable = set(roles_grantable(actor, organisation))
+    added, removed = set(new_roles) - set(old_roles), set(old_roles) - set(new_roles)
+    refused = added - grantable | {role for role in removed - grantable if may_hold(role, organisation)}
+    if refused:
+        raise PermissionDenied(f"may not grant or withdraw {sorted(refused)}")
+    check_holding(organisation, new_roles)
+
+
+def organisations_administered(actor) -> QuerySet[Organisation]:
+    """The active organisations whose new accounts ``actor`` may create."""
+    organisations = Organisation.objects.filter(is_active=True).order_by("name")
+    if not has_capability(actor, "manage_staff"):
+        return organisations.none()
+    if works_for_the_city(actor):
+        return organisations
+    return organisations.filter(pk=actor.organisation_id) if actor.organisation_id else organisations.none()
+
+
+# --- 4. Organisation scoping -------------------------------------------------------------------------
+VISIBLE = "visible"  # the city's staff see every organisation's records; others their own's
+OWN = "own"  # everyone sees only their own organisation's records (a resident's record stays
+# with the organisation that enrolled them, even for the city's own agents)
 
 
 def sees_all_organisations(user) -> bool:
-    """City staff (and superusers) see every organisation's records; everyone else only their own's."""
-    return bool(getattr(user, "is_superuser", False)) or _works_for_the_city(user)
+    """The city's staff (and superusers) see every organisation's records; nobody else does."""
+    return works_for_the_city(user)
+
+
+def scope(queryset: QuerySet, *, acting_user, field: str, reach: str = VISIBLE) -> QuerySet:
+    """``queryset`` restricted to the rows ``acting_user`` may see, by the organisation at ``field``.
+
+    The one place that decides "whose records": an account without organisation sees none.
+    """
+    if reach not in (VISIBLE, OWN):
+        raise ValueError(reach)
+    if reach == VISIBLE and sees_all_organisations(acting_user):
+        return queryset
+    organisation_id = getattr(acting_user, "organisation_id", None) if _signed_in(acting_user) else None
+    if organisation_id is None:
+        return queryset.none()
+    return queryset.filter(Q(**{field: organisation_id}))
+
+
+def in_scope(acting_user, organisation_id, *, reach: str = VISIBLE) -> bool:
+    """The same rule for one record, given the id of the organisation that owns it."""
+    if reach == VISIBLE and sees_all_organisations(acting_user):
+        return True
+    own = getattr(acting_user, "organisation_id", None) if _signed_in(acting_user) else None
+    return own is not None and organisation_id == own
+
+
+# --- 5. City-wide rules --------------------------------------------------------------------------------
+def is_city_administrator(user) -> bool:
+    return works_for_the_city(user) and has_capability(user, "manage_staff")
 
 
 def can_manage_organisations(user) -> bool:
@@ -25,8 +249,134 @@ def can_manage_organisations(user) -> bool:
 
     A partner's administrator manages their own staff, never the list of organisations.
     """
-    return (
-        bool(getattr(user, "is_authenticated", False))
-        and user.has_perm("accounts.manage_staff")
-        and _works_for_the_city(user)
-    )
+    return is_city_administrator(user)
+
+
+def can_change_city_rules(user) -> bool:
+    """Only administrators of the city change the card rules and the document types: they apply
+    to every card issued in the city, whichever organisation enrolls the person."""
+    return works_for_the_city(user) and has_capability(user, "manage_card_rules")
+
+
+def works_on_the_directory(user) -> bool:
+    """Partner contributors propose changes, the city's editors publish them."""
+    return has_capability(user, "edit_directory") or has_capability(user, "publish_directory")
+
+
+# --- 6. Pages ------------------------------------------------------------------------------------------
+PUBLIC = "public"  # anyone, signed in or not, gets the same answer
+SIGN_IN = "sign-in"  # the steps of signing in (each answers according to the step reached)
+STAFF = "staff"  # signed in with both factors, a permanent password, and what the entry asks
+
+
+@dataclass(frozen=True)
+class Page:
+    access: str
+    capabilities: tuple[str, ...] = ()  # STAFF: any one of these; none: every member of staff
+    city_only: bool = False  # STAFF: only the city's accounts
+    scope: str = ""  # STAFF: how the page's record is scoped (OWN, VISIBLE), "" when it is not
+
+
+_PUBLIC = Page(PUBLIC)
+_SIGN_IN = Page(SIGN_IN)
+
+
+def _staff(*capabilities: str, city_only: bool = False, scope: str = "") -> Page:
+    assert all(c in CAPABILITY_REACH for c in capabilities), capabilities
+    return Page(STAFF, capabilities, city_only, scope)
+
+
+PAGES: dict[str, Page] = {
+    # Machine endpoints and public pages.
+    "healthz": _PUBLIC,
+    "robots": _PUBLIC,
+    "pow_challenge": _PUBLIC,
+    **{f"wellknown:{name}": _PUBLIC for name in ("status_list", "trust_list", "trust_root")},
+    **{
+        f"hsds:{name}": _PUBLIC
+        for name in (
+            "index",
+            "openapi",
+            "services",
+            "service",
+            "organizations",
+            "organization",
+            "service_at_locations",
+            "service_at_location",
+            "taxonomies",
+            "taxonomy",
+            "taxonomy_terms",
+            "taxonomy_term",
+            "not_found",
+        )
+    },
+    **{f"verify:{name}": _PUBLIC for name in ("app", "config", "service_worker", "manifest")},
+    "core:home": _PUBLIC,
+    "core:promise": _PUBLIC,
+    **{f"directory:{name}": _PUBLIC for name in ("search", "map_data", "detail")},
+    **{
+        f"clinics:{name}": _PUBLIC
+        for name in (
+            "public_list",
+            "event_detail",
+            "event_poster",
+            "book",
+            "booking_lookup",
+            "booking",
+            "booking_ics",
+            "precheck",
+        )
+    },
+    **{f"protection:{name}": _PUBLIC for name in ("home", "report", "followup", "challenge")},
+    # Signing in.
+    "accounts:login": _SIGN_IN,
+    "accounts:mfa": _SIGN_IN,
+    "accounts:logout": _SIGN_IN,
+    "accounts:enrol": _SIGN_IN,
+    # Staff.
+    "accounts:dashboard": _staff(),
+    "accounts:password_change": _staff(),
+    "accounts:audit": _staff("view_audit"),
+    "accounts:staff_list": _staff("manage_staff"),
+    "accounts:staff_create": _staff("manage_staff"),
+    "accounts:staff_detail": _staff("manage_staff", scope=VISIBLE),
+    "accounts:organisation_list": _staff("manage_staff", city_only=True),
+    "accounts:organisation_create": _staff("manage_staff", city_only=True),
+    "accounts:organisation_edit": _staff("manage_staff", city_only=True),
+    "cards:enroll": _staff("enroll_residents", scope=OWN),
+    "cards:holder_list": _staff("enroll_residents"),
+    "cards:holder_detail": _staff("enroll_residents", scope=OWN),
+    "cards:card_pdf": _staff("enroll_residents", scope=OWN),
+    **{
+        f"cards:{name}": _staff("manage_cards", scope=OWN)
+        for name in (
+            "holder_issue",
+            "holder_forget",
+            "card_renew",
+            "card_replace",
+            "card_revoke",
+            "card_suspend",
+            "card_reinstate",
+        )
+    },
+    **{
+        f"cards:{name}": _staff("manage_card_rules", city_only=True)
+        for name in ("rules", "document_type_create", "document_type_edit")
+    },
+    "directory:staff_list": _staff("edit_directory", "publish_directory"),
+    "directory:propose": _staff("edit_directory", scope=VISIBLE),
+    "directory:review_list": _staff("publish_directory"),
+    "clinics:staff_event_list": _staff("manage_clinics"),
+    "clinics:staff_event_create": _staff("manage_clinics"),
+    "clinics:staff_report": _staff("manage_clinics"),
+    **{
+        f"clinics:{name}": _staff("manage_clinics", scope=VISIBLE)
+        for name in ("staff_event_detail", "staff_event_edit", "staff_event_report")
+    },
+    "clinics:checkin_home": _staff("checkin_bookings"),
+    "clinics:checkin_event": _staff("checkin_bookings", scope=VISIBLE),
+    **{
+        f"protection:{name}": _staff("handle_protection_cases")
+        for name in ("unlock", "lock", "case_list", "case_new", "stats", "case_detail", "attachment", "case_action")
+    },
+}

@@ -1,25 +1,31 @@
-"""Roles are groups with an explicit list of permissions, kept in step with this file after every
-migration. Least privilege: a role gets what its work needs and nothing else."""
+"""Roles are groups with an explicit list of permissions, kept in step with the declared table of
+``policy.py`` after every migration. Least privilege: a role gets what its work needs and nothing
+else."""
 
 from django.utils.translation import gettext_lazy as _
 
+from .policy import ROLE_TABLE
+
+_LABELS = {
+    "administrator": _("Administrator"),
+    "enrollment_agent": _("Enrollment agent"),
+    "service_point_verifier": _("Service-point verifier"),
+    "clinic_coordinator": _("Clinic coordinator"),
+    "clinic_door_staff": _("Clinic door staff"),
+    "directory_editor": _("Directory editor"),
+    "partner_editor": _("Partner directory contributor"),
+    "program_officer": _("Program officer"),
+    "reviewer": _("Reviewer"),
+    "protection_caseworker": _("Protection caseworker"),
+    "protection_supervisor": _("Protection supervisor"),
+    "training_coordinator": _("Training coordinator"),
+    "auditor": _("Auditor"),
+}
+
+# role -> (label, capabilities). The capabilities, and who may hold each role, are declared once,
+# in the table of policy.py; this adds the names people read.
 ROLES: dict[str, tuple[str, list[str]]] = {
-    "administrator": (_("Administrator"), ["manage_staff", "manage_card_rules", "view_statistics"]),
-    "enrollment_agent": (_("Enrollment agent"), ["enroll_residents", "manage_cards"]),
-    "service_point_verifier": (_("Service-point verifier"), ["verify_cards"]),
-    "clinic_coordinator": (_("Clinic coordinator"), ["manage_clinics", "checkin_bookings", "view_statistics"]),
-    "clinic_door_staff": (_("Clinic door staff"), ["checkin_bookings"]),
-    "directory_editor": (_("Directory editor"), ["publish_directory", "edit_directory"]),
-    "partner_editor": (_("Partner directory contributor"), ["edit_directory"]),
-    "program_officer": (_("Program officer"), ["manage_grants", "view_statistics"]),
-    "reviewer": (_("Reviewer"), ["review_grants"]),
-    "protection_caseworker": (_("Protection caseworker"), ["handle_protection_cases"]),
-    "protection_supervisor": (
-        _("Protection supervisor"),
-        ["handle_protection_cases", "supervise_protection_cases"],
-    ),
-    "training_coordinator": (_("Training coordinator"), ["manage_training"]),
-    "auditor": (_("Auditor"), ["view_audit"]),
+    role: (_LABELS[role], list(entry.capabilities)) for role, entry in ROLE_TABLE.items()
 }
 
 # Roles whose members never see personal data of residents; every other role must use MFA.

@@ -8,8 +8,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from sanspeur.core import vault
 from sanspeur.core.services import audit_read
 
+from . import policy
 from .models import Organisation, User
-from .policy import can_manage_organisations, sees_all_organisations
 from .roles import ROLE_IDLE_TIMEOUT
 
 
@@ -26,11 +26,9 @@ def staff_profile_get(*, acting_user, user: User) -> dict[str, str]:
 
 
 def staff_list_for(*, acting_user) -> QuerySet[User]:
-    """Administrators of the city see every account; others only their own organisation's."""
+    """The city's staff see every account; others only their own organisation's (policy.scope)."""
     users = User.objects.select_related("organisation").prefetch_related("groups").order_by("username")
-    if sees_all_organisations(acting_user):
-        return users
-    return users.filter(organisation_id=acting_user.organisation_id)
+    return policy.scope(users, acting_user=acting_user, field="organisation")
 
 
 def role_names(user: User) -> list[str]:
@@ -47,16 +45,13 @@ def idle_timeout_for(user: User, default: int) -> int:
 
 
 def organisations_for(*, acting_user) -> QuerySet[Organisation]:
-    """The active organisations a person may attach staff to: all for the city, else their own."""
-    organisations = Organisation.objects.filter(is_active=True).order_by("name")
-    if sees_all_organisations(acting_user):
-        return organisations
-    return organisations.filter(pk=acting_user.organisation_id)
+    """The active organisations a person may attach new staff accounts to (policy)."""
+    return policy.organisations_administered(acting_user)
 
 
 def organisation_list_for(*, acting_user) -> QuerySet[Organisation]:
     """Every organisation, active or not, with its number of active staff accounts, for those who manage them."""
-    if not can_manage_organisations(acting_user):
+    if not policy.can_manage_organisations(acting_user):
         return Organisation.objects.none()
     return Organisation.objects.annotate(active_staff=Count("staff", filter=Q(staff__is_active=True))).order_by(
         "-is_active", "name"

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanspeur.core import vault
+from sanspeur.core.actions import on_commit
 from sanspeur.core.boroughs import BOROUGHS
 from sanspeur.core.services import audit_entry_create
 
-from .models import Organisation, User
-from .roles import ROLES
+from . import policy
+from .models import EnrolmentLink, Organisation, User
+
+# How long the link an administrator gives after removing an authenticator stays valid.
+ENROLMENT_LINK_LIFETIME = timedelta(hours=24)
 
 
 class AlreadyInstalledError(Exception):
@@ -24,7 +33,13 @@ def _check_borough(borough: str) -> None:
         raise ValidationError({"borough": f"not one of Montréal's boroughs: {borough!r}"})
 
 
+def _check_manages_organisations(acting_user) -> None:
+    if acting_user is not None and not policy.can_manage_organisations(acting_user):
+        raise PermissionDenied("only the city's administrators manage organisations")
+
+
 def organisation_create(*, acting_user, name: str, kind: str, borough: str = "") -> Organisation:
+    _check_manages_organisations(acting_user)
     _check_borough(borough)
     with transaction.atomic():
         organisation = Organisation(name=name, kind=kind, borough=borough)
@@ -47,6 +62,7 @@ def organisation_update(
     The city's own organisation is never deactivated: its administrators would lock themselves out
     of the pages that reactivate it.
     """
+    _check_manages_organisations(acting_user)
     wanted = {"name": name, "borough": borough, "is_active": is_active}
     changes = {
         field: {"old": getattr(organisation, field), "new": value}
@@ -80,12 +96,22 @@ def staff_user_create(
     full_name: str = "",
     email: str = "",
     is_superuser: bool = False,
+    temporary_password: bool | None = None,
 ) -> User:
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    """A new account. ``temporary_password``: the person must choose their own password at first
+    sign-in; by default, whenever someone else (an administrator) chose it."""
+    policy.check_grant(acting_user, organisation=organisation, new_roles=roles)
+    if is_superuser and acting_user is not None:
+        raise PermissionDenied("superusers are made on the server only")
+    if temporary_password is None:
+        temporary_password = acting_user is not None
     with transaction.atomic():
-        user = User(username=username, organisation=organisation, is_superuser=is_superuser)
+        user = User(
+            username=username,
+            organisation=organisation,
+            is_superuser=is_superuser,
+            must_change_password=temporary_password,
+        )
         user.set_password(password)
         user.save()
         user.data_key = vault.datakey_create(purpose="accounts.user")
@@ -99,17 +125,28 @@ def staff_user_create(
 
 
 def staff_user_set_roles(*, acting_user, user: User, roles: list[str]) -> None:
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    """Replace an account's roles. The policy refuses what the acting user may not grant (their own
+    account, another organisation's, a role beyond their reach) and what the account may not hold
+    (a city role on a partner's account), whoever asks: the pages, a command or a script."""
     with transaction.atomic():
+        old = sorted(user.groups.values_list("name", flat=True))
+        policy.check_grant(acting_user, organisation=user.organisation, old_roles=old, new_roles=roles, member=user)
         user.groups.set(Group.objects.filter(name__in=roles))
         audit_entry_create(
-            acting_user=acting_user, action="staff.set_roles", target=user, detail={"roles": sorted(roles)}
+            acting_user=acting_user,
+            action="staff.set_roles",
+            target=user,
+            detail={"old": old, "roles": sorted(roles)},
         )
 
 
+def _check_administers(acting_user, user: User) -> None:
+    if acting_user is not None and not policy.administers_account(acting_user, user):
+        raise PermissionDenied("not an account this person administers")
+
+
 def staff_user_deactivate(*, acting_user, user: User) -> None:
+    _check_administers(acting_user, user)
     with transaction.atomic():
         user.is_active = False
         user.save(update_fields=["is_active"])
@@ -125,11 +162,75 @@ def totp_device_start(*, user: User) -> TOTPDevice:
     return device
 
 
-def totp_device_confirm(*, acting_user, device: TOTPDevice) -> None:
+class EnrolmentRefused(Exception):
+    """Enrolling a new authenticator needs a valid one-time link, and there is none."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def enrolment_link_get(*, token: str) -> EnrolmentLink | None:
+    """The unused, unexpired link of an active account whose secret is ``token``, or None."""
+    if not token or len(token) > 100:
+        return None
+    link = EnrolmentLink.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
+    if link is None or link.used_at is not None or link.expires_at <= timezone.now() or not link.user.is_active:
+        return None
+    return link
+
+
+def enrolment_allowed(*, user: User, link_id) -> bool:
+    """A first authenticator is enrolled with the password alone; any later one also takes a valid
+    link made for this very account."""
+    if not user.needs_enrolment_link:
+        return True
+    if not link_id:
+        return False
+    return EnrolmentLink.objects.filter(
+        pk=link_id, user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
+
+
+def totp_device_confirm(*, acting_user, device: TOTPDevice, link_id=None) -> None:
+    """Confirm an authenticator. When the account needs a link, the link is spent here, in the same
+    transaction: two tabs racing with one link enrol one authenticator at most."""
     with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=device.user_id)
+        link = None
+        if user.needs_enrolment_link:
+            link = (
+                EnrolmentLink.objects.select_for_update()
+                .filter(pk=link_id, user=user, used_at__isnull=True, expires_at__gt=timezone.now())
+                .first()
+                if link_id
+                else None
+            )
+            if link is None:
+                raise EnrolmentRefused
+            link.used_at = timezone.now()
+            link.save(update_fields=["used_at"])
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        audit_entry_create(acting_user=acting_user, action="staff.mfa_enrolled", target=device.user)
+        user.needs_enrolment_link = True
+        user.save(update_fields=["needs_enrolment_link"])
+        audit_entry_create(
+            acting_user=acting_user, action="staff.mfa_enrolled", target=user, detail={"with_link": link is not None}
+        )
+
+
+def staff_password_change(*, acting_user, user: User, password: str) -> None:
+    """A person sets their own password (never someone else's): the temporary one is gone."""
+    if acting_user is None or acting_user.pk != user.pk:
+        raise PermissionDenied("a password is changed by its owner")
+    with transaction.atomic():
+        was_temporary = user.must_change_password
+        user.set_password(password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        audit_entry_create(
+            acting_user=acting_user, action="staff.password_change", target=user, detail={"temporary": was_temporary}
+        )
 
 
 def installation_bootstrap(
@@ -158,8 +259,59 @@ def installation_bootstrap(
     return organisation, user, device
 
 
-def mfa_reset(*, acting_user, user: User) -> None:
-    """An administrator removes a lost authenticator; the person enrols a new one at next sign-in."""
+def mfa_reset(*, acting_user, user: User) -> tuple[str, EnrolmentLink]:
+    """An administrator removes a lost authenticator and gets a one-time enrolment link to give the
+    person. Returns the link's secret (shown once, stored only hashed) and the link.
+
+    Neither half is enough alone: the link without the person's password opens nothing, and the
+    password without the link enrols nothing. Earlier links of the account stop working. The
+    person is told by e-mail (at their work address, if any) once the change is committed, so a
+    reset they did not ask for does not go unnoticed.
+    """
+    _check_administers(acting_user, user)
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
-        audit_entry_create(acting_user=acting_user, action="staff.mfa_reset", target=user)
+        EnrolmentLink.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        link = EnrolmentLink.objects.create(
+            user=user,
+            token_hash=_token_hash(token),
+            created_by=acting_user,
+            expires_at=now + ENROLMENT_LINK_LIFETIME,
+        )
+        User.objects.filter(pk=user.pk).update(needs_enrolment_link=True)
+        user.needs_enrolment_link = True
+        audit_entry_create(
+            acting_user=acting_user,
+            action="staff.mfa_reset",
+            target=user,
+            detail={"link": link.pk, "expires_at": link.expires_at.isoformat(timespec="minutes")},
+        )
+        on_commit(lambda: _tell_about_reset(user))
+    return token, link
+
+
+def _tell_about_reset(user: User) -> None:
+    """The e-mail names the account, never the link: the link goes from hand to hand."""
+    from django.core.mail import send_mail
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    if user.data_key_id is None or user.sealed_profile is None:
+        return
+    try:
+        email = vault.open_fields(user.data_key, user.sealed_profile, context=user.profile_context).get("email")
+    except vault.ShreddedError:
+        return
+    if not email:
+        return
+    with translation.override(user.preferred_language or "fr"):
+        subject = _("Sans peur: the authenticator of your staff account was removed")
+        body = _(
+            "An administrator removed the authenticator of the staff account %(username)s. To sign in "
+            "again, you need your password and the one-time enrolment link the administrator gives "
+            "you in person; it is valid for 24 hours.\n\n"
+            "If you did not ask for this, tell your administrator and the city's security team at once."
+        ) % {"username": user.get_username()}
+    send_mail(subject, body, None, [email])

@@ -14,6 +14,7 @@ from sanspeur.core.forms import AccessibleFormMixin
 
 from .models import Card, CardRules, DocumentType
 from .photos import clean_photo, decode_data_url
+from .selectors import document_rules
 
 POSTAL_CODE = re.compile(r"^H[0-9][ABCEGHJ-NPRSTV-Z] ?[0-9][ABCEGHJ-NPRSTV-Z][0-9]$")
 PHONE = re.compile(r"^\+?[0-9 ().-]{10,20}$")
@@ -178,23 +179,23 @@ class EnrollForm(AccessibleFormMixin, PhotoMixin, HolderFieldsForm):
 
     def clean_document_types(self):
         chosen = list(self.cleaned_data["document_types"])
-        rules = CardRules.current()
+        # The same rules, read the same way, as the public pre-check of the clinics app.
+        rules = document_rules()
+        check = rules.check(t.code for t in chosen)
         problems = []
-        identity = sum(t.identity_points for t in chosen)
-        residence = sum(t.residence_points for t in chosen)
-        if identity < rules.min_identity_points:
+        if "identity" in check.missing:
             problems.append(
                 _("Identity documents add up to %(got)s points; %(need)s are needed.")
-                % {"got": identity, "need": rules.min_identity_points}
+                % {"got": check.identity_points, "need": rules.min_identity_points}
             )
-        if rules.require_photo_document and not any(t.shows_photo for t in chosen):
+        if "photo" in check.missing:
             problems.append(_("One of the identity documents must have a photo."))
-        if rules.require_birth_date_document and not any(t.shows_birth_date for t in chosen):
+        if "birth_date" in check.missing:
             problems.append(_("One of the documents must show the date of birth."))
-        if residence < rules.min_residence_points:
+        if "residence" in check.missing:
             problems.append(
                 _("Proof of residence adds up to %(got)s points; %(need)s are needed.")
-                % {"got": residence, "need": rules.min_residence_points}
+                % {"got": check.residence_points, "need": rules.min_residence_points}
             )
         if problems:
             raise ValidationError(problems)
@@ -254,6 +255,12 @@ class CardRulesForm(AccessibleFormMixin, forms.ModelForm):
 
 
 class DocumentTypeForm(AccessibleFormMixin, forms.ModelForm):
+    # The public pre-check shows these names to people in the other public languages.
+    name_es = forms.CharField(label=_("name (Spanish)"), max_length=200, required=False)
+    name_ar = forms.CharField(label=_("name (Arabic)"), max_length=200, required=False)
+    name_ht = forms.CharField(label=_("name (Haitian Creole)"), max_length=200, required=False)
+    OTHER_LANGUAGES = ("es", "ar", "ht")
+
     class Meta:
         model = DocumentType
         fields = [
@@ -267,3 +274,26 @@ class DocumentTypeForm(AccessibleFormMixin, forms.ModelForm):
             "is_active",
             "order",
         ]
+        help_texts = {"name_fr": _("Also shown to the public when a language has no name of its own.")}
+
+    field_order = [*Meta.fields[:3], "name_es", "name_ar", "name_ht", *Meta.fields[3:]]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = self.instance.names if isinstance(self.instance.names, dict) else {}
+        for language in self.OTHER_LANGUAGES:
+            self.initial.setdefault(f"name_{language}", names.get(language, ""))
+
+    def save(self, commit=True):
+        document_type = super().save(commit=False)
+        names = dict(document_type.names) if isinstance(document_type.names, dict) else {}
+        for language in self.OTHER_LANGUAGES:
+            value = " ".join(self.cleaned_data.get(f"name_{language}", "").split())
+            if value:
+                names[language] = value
+            else:
+                names.pop(language, None)
+        document_type.names = names
+        if commit:
+            document_type.save()
+        return document_type

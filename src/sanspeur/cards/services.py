@@ -452,7 +452,15 @@ def _old_and_new(before: dict, after: dict) -> dict:
     return {name: {"old": before.get(name), "new": value} for name, value in after.items() if before.get(name) != value}
 
 
-@action("cards.rules.update")
+def _city_rules_policy(acting_user, **kwargs) -> bool:
+    """City-wide rules: only the city's administrators (accounts/policy.py); a command or a data
+    migration (no acting user) may seed them."""
+    from sanspeur.accounts.policy import can_change_city_rules
+
+    return acting_user is None or can_change_city_rules(acting_user)
+
+
+@action("cards.rules.update", policy=_city_rules_policy)
 def card_rules_update(*, acting_user: User | None, rules: CardRules, changes: dict) -> CardRules:
     rules = CardRules.objects.select_for_update().get(pk=rules.pk)
     before = {name: getattr(rules, name) for name in changes}
@@ -479,7 +487,7 @@ AUDITED_DOCUMENT_FIELDS = (
 )
 
 
-@action("cards.document_type.update")
+@action("cards.document_type.update", policy=_city_rules_policy)
 def document_type_save(*, acting_user: User | None, document_type: DocumentType) -> DocumentType:
     created = document_type.pk is None or not DocumentType.objects.filter(pk=document_type.pk).exists()
     fields = [name for name in AUDITED_DOCUMENT_FIELDS if hasattr(document_type, name)]

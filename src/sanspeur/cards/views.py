@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sanspeur.accounts.decorators import staff_view
+from sanspeur.accounts.policy import OWN, can_change_city_rules, in_scope
+from sanspeur.core.params import clean_text
 
 from . import keys, selectors, services
 from .forms import (
@@ -43,12 +45,12 @@ def _upload_dropped(request) -> bool:
 
 
 def _organisation_required(request):
-    if request.user.organisation_id is None:
+    if not in_scope(request.user, request.user.organisation_id, reach=OWN):  # enrolls for one's own
         raise Http404
 
 
 def _already_submitted(request, holder):
-    if holder.organisation_id != request.user.organisation_id:
+    if not in_scope(request.user, holder.organisation_id, reach=OWN):
         raise Http404
     messages.info(request, _("This form was already submitted: here is the record it created."))
     return redirect("cards:holder_detail", pk=holder.pk)
@@ -63,7 +65,8 @@ def enroll(request):
         show_confirm = bool(request.POST.get("duplicate_seen"))
         form = EnrollForm(request.POST, request.FILES, show_confirm=show_confirm)
         form.upload_dropped = _upload_dropped(request)
-        already = Holder.objects.filter(submission_token=request.POST.get("submission_token") or None).first()
+        token = clean_text(request.POST.get("submission_token"), max_length=64) or None
+        already = Holder.objects.filter(submission_token=token).first() if token else None
         if already is not None:
             return _already_submitted(request, already)
         if form.is_valid():
@@ -111,7 +114,7 @@ def holder_list(request):
         data = search.cleaned_data
         index = services.duplicate_index(data["given_names"], data["family_names"], str(data["date_of_birth"]))
         holders = holders.filter(duplicate_index=index)
-    number = (request.GET.get("number") or "").strip().upper().replace("-", "")
+    number = clean_text(request.GET.get("number"), max_length=32).upper().replace("-", "")
     if number:
         searched = True
         holders = holders.filter(cards__number=number)
@@ -148,8 +151,8 @@ def holder_detail(request, pk):
 @staff_view(ENROLL)
 def card_pdf_view(request, pk):
     card = selectors.card_get(acting_user=request.user, pk=pk)
-    if card.holder.is_shredded or card.sealed_code is None:
-        raise Http404
+    if card.holder.is_shredded or card.sealed_code is None or "print" not in card.offered_actions:
+        raise Http404  # a suspended, expired or revoked card is not printed again (cards/states.py)
     code = services.card_pdf_download(acting_user=request.user, card=card)
     profile = selectors.holder_profile(acting_user=request.user, holder=card.holder, purpose="print")
     pdf = card_pdf(
@@ -259,7 +262,7 @@ def holder_forget(request, pk):
 
 
 # --- rules -----------------------------------------------------------------------------------------
-@staff_view(RULES)
+@staff_view(RULES, policy=can_change_city_rules)
 def rules(request):
     current = CardRules.current()
     form = CardRulesForm(request.POST or None, instance=current)
@@ -271,7 +274,7 @@ def rules(request):
     return render(request, "cards/rules.html", {"form": form, "document_types": DocumentType.objects.all()})
 
 
-@staff_view(RULES)
+@staff_view(RULES, policy=can_change_city_rules)
 def document_type_edit(request, pk=None):
     instance = get_object_or_404(DocumentType, pk=pk) if pk else DocumentType()
     form = DocumentTypeForm(request.POST or None, instance=instance)

@@ -1,23 +1,33 @@
-"""Against bulk booking, without third-party CAPTCHAs and without the client's address.
+"""Against bulk booking and code guessing, without CAPTCHA, cookie or the client's address.
 
-- a server-signed token carrying the form's issue time and a small sum to solve; the form must be
-  at least ``SANSPEUR_CLINICS_MIN_FORM_SECONDS`` (3) old, at most 2 hours, and each token is
-  accepted once (remembered in the cache);
-- a honeypot field people never see;
-- rate limits in the Django cache, keyed by time slot and by a global bucket (never by person).
+- **Proof of work** (``core.antiabuse``): the booking form's widget solves a challenge signed by
+  the server, about a second of a mid-range phone's time; each challenge is accepted once.
+  Browsers without JavaScript answer a small sum instead, whose token holds only an HMAC of the
+  answer (``issue``/``check``), at least ``SANSPEUR_CLINICS_MIN_FORM_SECONDS`` after it was shown.
+- **A honeypot** field people never see.
+- **Limits per time slot**, never global: a share of the slot's places per minute
+  (``SANSPEUR_CLINICS_SLOT_SHARE_PER_MINUTE``, at least what one code may hold), verified attempts
+  per minute (``SANSPEUR_CLINICS_RATE_PER_SLOT``) and, tighter, bookings made through the question
+  (``SANSPEUR_CLINICS_FALLBACK_PER_SLOT`` per 10 minutes). A flood on one slot never refuses a
+  person on another.
+- **Guessing codes**: wrong codes are counted per bucket (1/1024 of all codes, chosen by a keyed
+  HMAC of the code), with delays that double; look-ups, the calendar file, cancelling and moving
+  all go through the same count (``GUESSES``).
 """
 
 from __future__ import annotations
 
-import secrets
-import time
+import math
 
 from django.conf import settings
-from django.core import signing
-from django.core.cache import cache
 
-SALT = "sanspeur.clinics.human-check"
-MAX_AGE = 2 * 60 * 60
+from sanspeur.core import antiabuse
+
+SCOPE = "clinics.book"
+SALT = antiabuse.QUESTION_SALT
+FALLBACK_WINDOW = 10 * 60
+GUESSES = antiabuse.GuessLimit("clinics.code")
+BUCKET_BITS = 10
 
 
 def min_seconds() -> float:
@@ -25,63 +35,54 @@ def min_seconds() -> float:
 
 
 def issue() -> tuple[str, int, int]:
-    """A fresh token and the two numbers of its question."""
-    a, b = secrets.randbelow(8) + 2, secrets.randbelow(8) + 1
-    token = signing.dumps({"a": a, "b": b, "t": time.time(), "n": secrets.token_hex(8)}, salt=SALT)
-    return token, a, b
-
-
-def question_numbers(token: str) -> tuple[int, int] | None:
-    try:
-        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return data["a"], data["b"]
+    """A fresh question: its token (which does not hold the answer) and its two numbers."""
+    return antiabuse.question_issue(scope=SCOPE)
 
 
 def check(token: str, answer: str, honeypot: str) -> str | None:
-    """None when the submission looks human, else a reason code: honeypot, token, fast, answer, replay."""
+    """None when the question was answered by a person, else a reason code: honeypot, token, fast,
+    answer, replay. Each token is accepted once (remembered in the shared cache)."""
     if honeypot:
         return "honeypot"
-    try:
-        data = signing.loads(token or "", salt=SALT, max_age=MAX_AGE)
-    except signing.BadSignature:
-        return "token"
-    if time.time() - float(data["t"]) < min_seconds():
-        return "fast"
-    if (answer or "").strip() != str(data["a"] + data["b"]):
-        return "answer"
-    if not cache.add(f"clinics:token:{data['n']}", 1, timeout=MAX_AGE):
-        return "replay"
-    return None
+    return antiabuse.question_check(token, answer, scope=SCOPE, min_seconds=min_seconds())
 
 
-def rate_limited(session_id: int) -> bool:
-    """Count one booking attempt; True when the slot's or the global bucket is over its limit."""
-    window = int(time.time() // 60)
-    limits = (
-        (f"clinics:rl:slot:{session_id}:{window}", settings.SANSPEUR_CLINICS_RATE_PER_SLOT),
-        (f"clinics:rl:all:{window}", settings.SANSPEUR_CLINICS_RATE_GLOBAL),
+def places_per_minute(session) -> int:
+    """The most places of one time slot that can be booked in one minute."""
+    share = math.ceil(session.capacity * settings.SANSPEUR_CLINICS_SLOT_SHARE_PER_MINUTE)
+    return max(session.service.max_places_per_code, share)
+
+
+def slot_take(session, places: int, *, path: str) -> int:
+    """Count one verified booking attempt for ``places``; 0 when it may go on, else the seconds
+    to wait (the slot is busy). ``path`` is "pow" or "question" (no JavaScript: tighter)."""
+    wait = antiabuse.budget_take(
+        f"clinics:try:{session.pk}", 1, limit=settings.SANSPEUR_CLINICS_RATE_PER_SLOT, window=60
     )
-    over = False
-    for key, limit in limits:
-        cache.add(key, 0, timeout=120)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            count = 1
-        over = over or count > limit
-    return over
+    if wait:
+        return wait
+    if path == "question":
+        wait = antiabuse.budget_take(
+            f"clinics:question:{session.pk}",
+            1,
+            limit=settings.SANSPEUR_CLINICS_FALLBACK_PER_SLOT,
+            window=FALLBACK_WINDOW,
+        )
+        if wait:
+            return wait
+    wait = antiabuse.budget_take(f"clinics:places:{session.pk}", places, limit=places_per_minute(session), window=60)
+    if wait and path == "question":
+        antiabuse.budget_give_back(f"clinics:question:{session.pk}", 1, window=FALLBACK_WINDOW)
+    return wait
 
 
-def lookup_misses_exceeded(*, record_miss: bool = False) -> bool:
-    """Guessing codes: count unknown codes (globally, per minute); True once over the limit."""
-    key = f"clinics:rl:miss:{int(time.time() // 60)}"
-    limit = settings.SANSPEUR_CLINICS_LOOKUP_MISSES
-    if record_miss:
-        cache.add(key, 0, timeout=120)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=120)
-    return int(cache.get(key, 0)) > limit
+def slot_give_back(session, places: int, *, path: str) -> None:
+    """The booking did not happen (refused by the service): its places go back to the budget."""
+    antiabuse.budget_give_back(f"clinics:places:{session.pk}", places, window=60)
+    if path == "question":
+        antiabuse.budget_give_back(f"clinics:question:{session.pk}", 1, window=FALLBACK_WINDOW)
+
+
+def guess_bucket(code: str) -> str:
+    """The bucket of a normalised booking code (three hex digits; the code itself is never kept)."""
+    return antiabuse.bucket_of(code, purpose="clinics.code", bits=BUCKET_BITS)

@@ -6,10 +6,8 @@ from sanspeur.accounts.models import Organisation
 from sanspeur.core.boroughs import BOROUGH_CHOICES
 from sanspeur.core.forms import AccessibleFormMixin
 
-from . import antibot
 from .constants import SPOKEN_LANGUAGES, ServiceKind
 from .models import Event, Service, Session
-from .rules import DOCUMENT_KINDS
 
 
 class BookingForm(AccessibleFormMixin, forms.Form):
@@ -21,26 +19,15 @@ class BookingForm(AccessibleFormMixin, forms.Form):
         help_text=_("Leave empty if you prefer. If you give one, it is encrypted and deleted right after the event."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    answer = forms.CharField(label="", max_length=4, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    token = forms.CharField(widget=forms.HiddenInput)
-    # Honeypot: hidden from people (CSS and aria-hidden), filled by naive bots.
+    # Honeypot: hidden from people (CSS and aria-hidden), filled by naive bots. The proof of work
+    # and the question for browsers without JavaScript are not fields of this form: they are
+    # rendered by includes/human_check.html and checked by core.humancheck.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
 
     def __init__(self, *args, max_places: int = 1, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["places"].choices = [(n, str(n)) for n in range(1, max_places + 1)]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        if not self.is_bound:
-            token, a, b = antibot.issue()
-            self.initial["token"] = token
-            self._numbers = (a, b)
-        else:
-            self._numbers = antibot.question_numbers(self.data.get("token", "")) or (0, 0)
-            if self._numbers == (0, 0):
-                token, a, b = antibot.issue()
-                self._numbers = (a, b)
-        a, b = self._numbers
-        self.fields["answer"].label = _("To show you are a person: how much is %(a)s + %(b)s?") % {"a": a, "b": b}
 
     def clean_reminder(self):
         value = self.cleaned_data["reminder"].strip()
@@ -63,13 +50,27 @@ class CodeForm(AccessibleFormMixin, forms.Form):
     )
 
 
+class KnownChoicesField(forms.MultipleChoiceField):
+    """A value that is not one of the choices (an old link, a retired document type) is dropped:
+    the pre-check then counts only what it knows, as the desk would."""
+
+    def clean(self, value):
+        value = self.to_python(value)
+        self.run_validators(value)
+        return [item for item in dict.fromkeys(value) if self.valid_value(item)]
+
+
 class PrecheckForm(forms.Form):
-    docs = forms.MultipleChoiceField(
+    docs = KnownChoicesField(
         label=_("Documents you have"),
         required=False,
-        choices=[(kind.code, kind.label) for kind in DOCUMENT_KINDS],
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args, documents=(), **kwargs):
+        """``documents``: the accepted document types (``cards.selectors.document_rules``)."""
+        super().__init__(*args, **kwargs)
+        self.fields["docs"].choices = [(document.code, document.name) for document in documents]
 
 
 class PublicFilterForm(forms.Form):

@@ -8,6 +8,8 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from sanspeur.directory.selectors import public_location_name
+
 from . import codes
 from .constants import SPOKEN_LANGUAGE_NAMES, ServiceKind
 from .models import Booking, Event, Session, Tally
@@ -28,21 +30,10 @@ def public_events(*, borough: str = "", service: str = "", language: str = ""):
 
 
 def location_label(event: Event) -> str:
-    """The directory location's name if the directory app knows it, else the ad-hoc address."""
-    if event.directory_location_id:
-        try:
-            from django.utils.translation import get_language
-
-            from sanspeur.directory.models import Location  # optional, its models are in flux
-
-            location = Location.objects.filter(pk=event.directory_location_id).first()
-            if location is not None and not getattr(location, "is_confidential", False):
-                names = location.name if isinstance(location.name, dict) else {}
-                name = names.get(get_language()) or names.get("fr") or next(iter(names.values()), "")
-                if name:
-                    return f"{name}, {event.address}" if event.address else name
-        except Exception:  # noqa: BLE001,S110 - soft link: fall back to the address
-            pass
+    """The directory site's public name when the event names one, then the ad-hoc address."""
+    name = public_location_name(event.directory_location_id) if event.directory_location_id else ""
+    if name:
+        return f"{name}, {event.address}" if event.address else name
     return event.address
 
 
@@ -112,12 +103,12 @@ def waitlist_position(booking: Booking) -> int | None:
 
 
 def events_for_staff(user):
-    """City staff (or staff without an organisation) see every event; partners see theirs."""
-    events = Event.objects.all().prefetch_related("organisations")
-    organisation = getattr(user, "organisation", None)
-    if organisation is None or organisation.kind == "city":
-        return events
-    return events.filter(organisations=organisation).distinct()
+    """City staff see every event; partners see theirs; nobody else any (accounts.policy.scope)."""
+    from sanspeur.accounts.policy import scope
+
+    return scope(Event.objects.all(), acting_user=user, field="organisations").distinct().prefetch_related(
+        "organisations"
+    )
 
 
 # --- Reports (aggregates only) ---------------------------------------------------------------

@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sanspeur.accounts.decorators import staff_view
+from sanspeur.core import humancheck
 from sanspeur.core.decorators import public_view
 from sanspeur.core.params import object_or_404
+from sanspeur.core.uploads import body_limit
 
 from . import antibot, codes, rules, selectors, services
 from .forms import (
@@ -37,6 +39,9 @@ from .models import Booking, Event, Service, Session
 
 MANAGE = "accounts.manage_clinics"
 CHECKIN = "accounts.checkin_bookings"
+# Request bodies of the public forms are small: anything larger is refused before it is read.
+BOOKING_BODY_LIMIT = 16 * 1024  # places, reminder, honeypot, the proof (about 700 bytes) or the question
+ACTION_BODY_LIMIT = 2 * 1024  # cancel or move
 
 
 def _qr(text: str, scale: int = 6) -> str:
@@ -51,7 +56,12 @@ def _human_message(reason: str) -> str:
         "fast": _("This form was sent too quickly. Wait a few seconds and send it again."),
         "answer": _("The answer to the question is not right. Please try again."),
         "replay": _("This form was already sent. Please fill it in again."),
-    }[reason]
+    }.get(reason) or humancheck.message(reason)
+
+
+def _body_too_large(request, limit: int):
+    message = _("This request is too large to be a booking. Nothing was saved. Please go back and try again.")
+    return render(request, "clinics/refused.html", {"message": message}, status=413)
 
 
 # --- Public ----------------------------------------------------------------------------------
@@ -94,6 +104,7 @@ def event_poster(request, pk):
 
 
 @public_view
+@body_limit(BOOKING_BODY_LIMIT, refuse=_body_too_large)
 @require_http_methods(["GET", "POST"])
 def book(request, session_id):
     session = get_object_or_404(
@@ -104,6 +115,8 @@ def book(request, session_id):
     status = 200
     problem = ""
     alert = ""
+    check_error = ""
+    wait = 0
     if session.starts_at <= now:
         problem = _("This time slot is over: it can no longer be booked.")
     elif session.cancelled_at is not None:
@@ -111,34 +124,42 @@ def book(request, session_id):
     elif session.released_at > now:
         problem = _("Booking for this time slot has not opened yet.")
     form = BookingForm(request.POST if request.method == "POST" else None, max_places=service.max_places_per_code)
+    # The question is shown openly (not only inside <noscript>) once a form came back without the
+    # proof of work: that browser cannot do it, and must never be left without a way to book.
+    show_question = request.method == "POST" and not request.POST.get("altcha")
     if request.method == "POST" and not problem:
-        if antibot.rate_limited(session.pk):
-            alert = _("Too many booking requests right now. Wait a minute and try again.")
-            status = 429
-        elif form.is_valid():
-            reason = antibot.check(
-                form.cleaned_data["token"], form.cleaned_data["answer"], form.cleaned_data["website"]
+        if not form.is_valid():
+            status = 400
+        elif form.cleaned_data["website"]:
+            alert, status = _human_message("honeypot"), 400
+        else:
+            reason, path = humancheck.human_check_verify(
+                request.POST, scope=antibot.SCOPE, min_seconds=antibot.min_seconds()
             )
+            places = form.cleaned_data["places"]
             if reason:
-                alert = _human_message(reason)
-                status = 400
+                check_error, status = _human_message(reason), 400
+            elif wait := antibot.slot_take(session, places, path=path):
+                alert = _(
+                    "Many people are booking this time slot right now. Wait %(time)s and send the form again:"
+                    " your choices are kept."
+                ) % {"time": humancheck.wait_text(wait)}
+                status = 429
             else:
                 try:
                     _booking, code = services.booking_create(
                         session_id=session.pk,
-                        places=form.cleaned_data["places"],
+                        places=places,
                         language=get_language() or "fr",
                         reminder=form.cleaned_data["reminder"],
                     )
                 except services.BookingError as error:
+                    antibot.slot_give_back(session, places, path=path)
                     alert = error.message
                     status = 409
                 else:
                     return redirect("clinics:booking", code=code)
-        else:
-            status = 400
-        form = _fresh_question(form, service)
-    return render(
+    response = render(
         request,
         "clinics/book.html",
         {
@@ -150,56 +171,65 @@ def book(request, session_id):
             "form": form,
             "problem": problem,
             "alert": alert,
+            **humancheck.human_check_context(scope=antibot.SCOPE, show_question=show_question, error=check_error),
         },
         status=status,
     )
-
-
-def _fresh_question(form: BookingForm, service: Service) -> BookingForm:
-    """After a refusal: a new question and token; the person's choices stay."""
-    fresh = BookingForm(max_places=service.max_places_per_code)
-    if not form.errors:
-        fresh.initial.update({"places": form.cleaned_data.get("places"), "reminder": form.cleaned_data.get("reminder")})
-        return fresh
-    form.data = form.data.copy()
-    form.data["token"] = fresh.initial["token"]
-    form.data["answer"] = ""
-    form.fields["answer"].label = fresh.fields["answer"].label
-    return form
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 class TooManyGuesses(Exception):
-    pass
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.wait = wait
 
 
 def _find_booking(code: str) -> Booking | None:
-    """Look a code up, refusing once too many unknown codes were tried in the last minute."""
-    if antibot.lookup_misses_exceeded():
-        raise TooManyGuesses
+    """Look a normalised code up; wrong codes are counted in the code's bucket (1/1024 of all
+    codes), whose delays grow with each miss. Raises TooManyGuesses while that bucket waits."""
+    bucket = antibot.guess_bucket(code)
+    wait = antibot.GUESSES.wait(bucket)
+    if wait:
+        raise TooManyGuesses(wait)
     booking = selectors.booking_by_code(code)
     if booking is None:
-        antibot.lookup_misses_exceeded(record_miss=True)
+        antibot.GUESSES.miss(bucket)
     return booking
 
 
-def _too_many_guesses(request):
-    message = _("Too many unknown codes were tried. Wait a minute and try again.")
-    return render(request, "clinics/booking_lookup.html", {"form": CodeForm(), "alert": message}, status=429)
+def _too_many_guesses(request, wait: int):
+    message = _(
+        "Many wrong codes were tried recently for codes like this one. Wait %(time)s and try again:"
+        " your booking is safe."
+    ) % {"time": humancheck.wait_text(wait)}
+    response = render(request, "clinics/booking_lookup.html", {"form": CodeForm(), "alert": message}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _booking_or_404(code: str) -> Booking:
-    booking = _find_booking(code)
+    normalised = codes.normalise(code)
+    booking = _find_booking(normalised) if normalised else None
     if booking is None:
         raise Http404(_("No booking has this code."))
     return booking
 
 
 @public_view
+@body_limit(ACTION_BODY_LIMIT, refuse=_body_too_large)
 @require_http_methods(["GET", "POST"])
 def booking(request, code):
     normalised = codes.normalise(code)
     if normalised is None:
         raise Http404(_("No booking has this code."))
+    # Every use of a code (reading, the calendar file, cancelling, moving) is first a look-up that
+    # counts against guessing: the cancel path used to skip the limit.
+    try:
+        booking = _booking_or_404(normalised)
+    except TooManyGuesses as too_many:
+        return _too_many_guesses(request, too_many.wait)
     alert = ""
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "cancel":
@@ -222,10 +252,8 @@ def booking(request, code):
                 alert = error.message
             else:
                 return redirect(reverse("clinics:booking", kwargs={"code": normalised}) + "?moved=1")
-    try:
-        booking = _booking_or_404(normalised)
-    except TooManyGuesses:
-        return _too_many_guesses(request)
+    if action:
+        booking.refresh_from_db()
     event = booking.session.service.event
     can_cancel = (
         booking.status in (Booking.Status.CONFIRMED, Booking.Status.WAITLISTED)
@@ -260,8 +288,8 @@ def booking(request, code):
 def booking_ics(request, code):
     try:
         booking = _booking_or_404(code)
-    except TooManyGuesses:
-        return _too_many_guesses(request)
+    except TooManyGuesses as too_many:
+        return _too_many_guesses(request, too_many.wait)
     response = HttpResponse(
         booking_calendar(booking, selectors.location_label(booking.session.service.event)),
         content_type="text/calendar; charset=utf-8",
@@ -280,8 +308,8 @@ def booking_lookup(request):
         else:
             try:
                 found = _find_booking(code)
-            except TooManyGuesses:
-                return _too_many_guesses(request)
+            except TooManyGuesses as too_many:
+                return _too_many_guesses(request, too_many.wait)
             if found is None:
                 form.add_error("code", _("No booking has this code."))
             else:
@@ -291,14 +319,21 @@ def booking_lookup(request):
 
 @public_view
 def precheck(request):
-    form = PrecheckForm(request.GET or None)
+    # The desk's rules (cards app), document names in the page's language.
+    current = rules.active_rules(get_language())
+    form = PrecheckForm(request.GET or None, documents=current.documents)
     result = None
     if "checked" in request.GET and form.is_valid():
-        result = rules.evaluate(form.cleaned_data["docs"], rules.active_rules())
+        result = rules.evaluate(form.cleaned_data["docs"], current)
     return render(
         request,
         "clinics/precheck.html",
-        {"form": form, "result": result, "kinds": rules.DOCUMENT_KINDS, "rules": rules.active_rules()},
+        {
+            "form": form,
+            "result": result,
+            "missing": rules.missing_messages(result) if result else [],
+            "rules": current,
+        },
     )
 
 

@@ -2,15 +2,14 @@
 
 import json
 import math
-import uuid
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from sanspeur.core.params import bounded_int
+from sanspeur.core.params import bounded_int, clean_text, uuid_or_none
 
 from . import hsds, selectors
 from .models import Organization, ServiceAtLocation, Taxonomy, TaxonomyTerm
@@ -48,6 +47,19 @@ def _one(data) -> JsonResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
+def _not_found() -> JsonResponse:
+    return JsonResponse({"error": "not found"}, status=404)
+
+
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/hsds/ (an id that is not a UUID, a typo): JSON, not a page."""
+    return _not_found()
+
+
+def _search(request) -> str:
+    return clean_text(request.GET.get("search"), max_length=200)
+
+
 @require_GET
 def index(request):
     return _one(
@@ -61,18 +73,29 @@ def index(request):
     )
 
 
+def _taxonomy_condition(key: str, prefix: str = "") -> dict:
+    """A taxonomy given as its UUID or its code (``needs``, ``sanspeur``)."""
+    taxonomy_id = uuid_or_none(key)
+    return {f"{prefix}taxonomy_id": taxonomy_id} if taxonomy_id else {f"{prefix}taxonomy__code": key}
+
+
 def _service_results(request):
     params = request.GET
     qs = selectors.services_queryset()
-    term_id = params.get("taxonomy_term_id")
-    if term_id:
-        try:
-            qs = qs.filter(needs__id=uuid.UUID(term_id))
-        except ValueError:
-            qs = qs.none()
-    if params.get("search"):
-        qs = selectors.keyword_filter(qs, params["search"])
+    if params.get("taxonomy_term_id"):
+        term_id = uuid_or_none(params["taxonomy_term_id"])
+        qs = qs.filter(needs__id=term_id) if term_id else qs.none()
+    taxonomy = clean_text(params.get("taxonomy_id"), max_length=64)
+    if taxonomy:
+        qs = qs.filter(needs__in=TaxonomyTerm.objects.filter(**_taxonomy_condition(taxonomy)))
+    search = _search(request)
+    if search:
+        qs = selectors.keyword_filter(qs, search)
     return qs.distinct().order_by("id")
+
+
+def _filters_services(request) -> bool:
+    return any(request.GET.get(name) for name in ("search", "taxonomy_term_id", "taxonomy_id"))
 
 
 @require_GET
@@ -86,7 +109,7 @@ def services(request):
 def service(request, pk):
     s = selectors.services_queryset().filter(id=pk).first()
     if not s:
-        raise Http404
+        return _not_found()
     return _one(hsds.service(s, _lang(request)))
 
 
@@ -96,8 +119,9 @@ def organizations(request):
     qs = Organization.objects.prefetch_related(
         "locations__borough", "locations__addresses", "locations__phones"
     ).order_by("id")
-    if request.GET.get("search"):
-        ids = selectors.keyword_filter(selectors.services_queryset(), request.GET["search"]).values("organization_id")
+    search = _search(request)
+    if search:
+        ids = selectors.keyword_filter(selectors.services_queryset(), search).values("organization_id")
         qs = qs.filter(id__in=ids)
     return paginate(request, qs, lambda o: hsds.organization(o, lang))
 
@@ -107,7 +131,7 @@ def organization(request, pk):
     lang, terms = _lang(request), hsds._terms_by_code()
     org = Organization.objects.filter(id=pk).first()
     if not org:
-        raise Http404
+        return _not_found()
     services = [
         hsds.service(s, lang, full=False, terms=terms) for s in selectors.services_queryset().filter(organization=org)
     ]
@@ -127,9 +151,8 @@ def _sal_queryset():
 def service_at_locations(request):
     lang, terms = _lang(request), hsds._terms_by_code()
     qs = _sal_queryset()
-    services = _service_results(request) if (request.GET.get("search") or request.GET.get("taxonomy_term_id")) else None
-    if services is not None:
-        qs = qs.filter(service__in=services.values("id"))
+    if _filters_services(request):
+        qs = qs.filter(service__in=_service_results(request).values("id"))
     return paginate(request, qs, lambda x: hsds.service_at_location(x, lang, full=False, terms=terms))
 
 
@@ -137,7 +160,7 @@ def service_at_locations(request):
 def service_at_location(request, pk):
     sal = _sal_queryset().filter(id=pk).first()
     if not sal:
-        raise Http404
+        return _not_found()
     return _one(hsds.service_at_location(sal, _lang(request)))
 
 
@@ -150,12 +173,9 @@ def taxonomies(request):
 def taxonomy_terms(request):
     lang = _lang(request)
     qs = TaxonomyTerm.objects.select_related("taxonomy").order_by("code")
-    if request.GET.get("taxonomy_id"):
-        key = request.GET["taxonomy_id"]
-        try:
-            qs = qs.filter(taxonomy_id=uuid.UUID(key))
-        except ValueError:
-            qs = qs.filter(taxonomy__code=key)
+    taxonomy = clean_text(request.GET.get("taxonomy_id"), max_length=64)
+    if taxonomy:
+        qs = qs.filter(**_taxonomy_condition(taxonomy))
     return paginate(request, qs, lambda t: hsds.taxonomy_term(t, lang))
 
 
@@ -174,7 +194,7 @@ def openapi(request):
 def taxonomy_detail(request, pk):
     t = Taxonomy.objects.filter(id=pk).first()
     if not t:
-        raise Http404
+        return _not_found()
     return _one(hsds.taxonomy(t))
 
 
@@ -182,5 +202,5 @@ def taxonomy_detail(request, pk):
 def taxonomy_term_detail(request, pk):
     t = TaxonomyTerm.objects.select_related("taxonomy").filter(id=pk).first()
     if not t:
-        raise Http404
+        return _not_found()
     return _one(hsds.taxonomy_term(t, _lang(request)))

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import api
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("taxonomies/<uuid:pk>", api.taxonomy_detail, name="taxonomy"),
     path("taxonomy_terms", api.taxonomy_terms, name="taxonomy_terms"),
     path("taxonomy_terms/<uuid:pk>", api.taxonomy_term_detail, name="taxonomy_term"),
+    # Anything else under /api/hsds/ (an id that is not a UUID, a mistyped name) is a JSON 404.
+    re_path(r"", api.not_found, name="not_found"),
 ]

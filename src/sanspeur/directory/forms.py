@@ -25,6 +25,8 @@ LABELS = {
 }
 LANGS = {"fr": _("French"), "en": _("English")}
 FLAG_LABELS = {
+    # Only an editor's published answer sets it; an HSDS import never does (HSDS cannot say it).
+    "no_status_question": _("Asks no question about immigration status"),
     "is_free": _("Free"),
     "accepts_card": _("Accepts the Sans peur card"),
     "no_id_needed": _("No ID needed"),

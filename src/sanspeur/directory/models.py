@@ -236,6 +236,8 @@ class ServiceVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     changed_fields = models.JSONField(default=list)
     previous = models.JSONField(default=dict)
+    # Empty for an editor's published proposal; "HSDS import services.json (en)" for an import.
+    source = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["service", "-number"]

@@ -132,6 +132,14 @@ def public_location(location: Location) -> PublicLocation:
     )
 
 
+def public_location_name(location_id, language: str | None = None) -> str:
+    """The public name of a directory site for another app (a clinic held there), in
+    ``language`` with the French fallback; "" when no site has this id or the site is
+    confidential (its name would say where a shelter is)."""
+    location = Location.objects.filter(pk=location_id, is_confidential=False).only("name").first()
+    return i18n.pick(location.name, language).value if location else ""
+
+
 # --- querysets ------------------------------------------------------------------------------
 
 

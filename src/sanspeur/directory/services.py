@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from sanspeur.accounts.policy import in_scope
 from sanspeur.core.services import audit_entry_create
 
 from . import i18n
@@ -26,6 +27,12 @@ def build_search_text(service: Service) -> str:
     return i18n.plain(" ".join(parts))
 
 
+def search_text_refresh(service: Service) -> None:
+    """Rebuild a service's search text, inside the caller's (audited) transaction."""
+    service.search_text = build_search_text(service)
+    Service.objects.filter(pk=service.pk).update(search_text=service.search_text)
+
+
 def service_reindex(*, acting_user, service: Service) -> Service:
     with transaction.atomic():
         service.search_text = build_search_text(service)
@@ -43,7 +50,7 @@ def service_mark_verified(*, acting_user, service: Service, on) -> Service:
 
 
 EDITABLE_FIELDS = ("name", "description", "eligibility_description")
-FLAG_FIELDS = ("is_free", "accepts_card", "no_id_needed", "interpretation")
+FLAG_FIELDS = ("no_status_question", "is_free", "accepts_card", "no_id_needed", "interpretation")
 SCHEDULES = "schedules"
 PHONES = "phones"
 CLOSURES = "closures"
@@ -174,9 +181,7 @@ def _replace_schedules(service: Service, rows: list[dict]) -> None:
 
 def proposal_create(*, acting_user, service: Service, changes: dict) -> ChangeProposal:
     """A contributor proposes new texts for a service of their own organisation."""
-    if not acting_user.has_perm("accounts.publish_directory") and (
-        service.organization.partner_id is None or service.organization.partner_id != acting_user.organisation_id
-    ):
+    if not in_scope(acting_user, service.organization.partner_id):  # accounts.policy: the city's, or one's own
         raise PermissionDenied
     clean = clean_changes(changes)
     with transaction.atomic():
@@ -194,29 +199,13 @@ def proposal_publish(*, acting_user, proposal: ChangeProposal) -> ServiceVersion
         if proposal.status != ChangeProposal.PENDING:
             raise ValueError("proposal already reviewed")
         service = Service.objects.select_for_update().get(pk=proposal.service_id)
-        changes = clean_changes(proposal.changes)
-        changed = [f for f, v in changes.items() if current_value(service, f) != v]
-        previous = {f: current_value(service, f) for f in changed}
-        for f in changed:
-            if f == SCHEDULES:
-                _replace_schedules(service, changes[f])
-            elif f == PHONES:
-                _replace_phones(service, changes[f])
-            elif f == CLOSURES:
-                _replace_closures(service, changes[f])
-            else:
-                setattr(service, f, changes[f])
-        service.last_verified = timezone.localdate()
-        service.search_text = build_search_text(service)
-        service.save()
-        number = (service.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        version = ServiceVersion.objects.create(
+        version = version_publish(
             service=service,
-            number=number,
+            changes=clean_changes(proposal.changes),
             author=proposal.proposed_by,
             published_by=acting_user,
-            changed_fields=changed,
-            previous=previous,
+            verified=True,
+            always=True,
         )
         proposal.status, proposal.reviewed_by, proposal.reviewed_at = (
             ChangeProposal.PUBLISHED,
@@ -228,9 +217,55 @@ def proposal_publish(*, acting_user, proposal: ChangeProposal) -> ServiceVersion
             acting_user=acting_user,
             action="proposal.publish",
             target=proposal,
-            detail={"fields": changed, "version": number},
+            detail={"fields": version.changed_fields, "version": version.number},
         )
     return version
+
+
+def version_publish(
+    *,
+    service: Service,
+    changes: dict,
+    author,
+    published_by,
+    source: str = "",
+    verified: bool = False,
+    always: bool = False,
+) -> ServiceVersion | None:
+    """Apply ``changes`` (already cleaned) to a service locked by the caller's transaction and
+    record a ``ServiceVersion`` with the previous values of the fields that changed.
+
+    The one path by which a service's published content changes: an editor's proposal
+    (``verified``: "last verified" becomes today) or an HSDS import (``source`` names it). Returns
+    None when nothing changed, unless ``always`` (a published proposal is a version even then).
+    """
+    changed = [f for f, v in changes.items() if current_value(service, f) != v]
+    if not changed and not always:
+        return None
+    previous = {f: current_value(service, f) for f in changed}
+    for f in changed:
+        if f == SCHEDULES:
+            _replace_schedules(service, changes[f])
+        elif f == PHONES:
+            _replace_phones(service, changes[f])
+        elif f == CLOSURES:
+            _replace_closures(service, changes[f])
+        else:
+            setattr(service, f, changes[f])
+    if verified:
+        service.last_verified = timezone.localdate()
+    service.search_text = build_search_text(service)
+    service.save()
+    number = (service.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return ServiceVersion.objects.create(
+        service=service,
+        number=number,
+        author=author,
+        published_by=published_by,
+        changed_fields=changed,
+        previous=previous,
+        source=source[:200],
+    )
 
 
 def proposal_reject(*, acting_user, proposal: ChangeProposal) -> ChangeProposal:

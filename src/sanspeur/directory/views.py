@@ -2,15 +2,15 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from sanspeur.accounts.decorators import staff_view
-from sanspeur.core.params import object_or_404
+from sanspeur.accounts.policy import has_capability, scope, works_on_the_directory
+from sanspeur.core.params import clean_text, object_or_404
 
 from . import selectors, services
 from .forms import ProposalForm
@@ -33,19 +33,20 @@ LANGUAGE_NAMES = {
 
 
 def _params(request) -> dict:
+    """The search filters, as text the database accepts (no NUL, bounded length)."""
     g = request.GET
     return {
-        "q": g.get("q", "").strip()[:200],
-        "need": g.get("need", ""),
-        "borough": g.get("borough", ""),
-        "language": g.get("language", ""),
+        "q": clean_text(g.get("q"), max_length=200),
+        "need": clean_text(g.get("need"), max_length=50),
+        "borough": clean_text(g.get("borough"), max_length=50),
+        "language": clean_text(g.get("language"), max_length=10),
         "open_now": g.get("open_now") == "1",
         "free": g.get("free") == "1",
         "card": g.get("card") == "1",
-        "near_fsa": g.get("near_fsa", "").strip()[:7],
-        "near_borough": g.get("near_borough", ""),
-        "near": g.get("near", "").strip()[:40],
-        "within": g.get("within", ""),
+        "near_fsa": clean_text(g.get("near_fsa"), max_length=7),
+        "near_borough": clean_text(g.get("near_borough"), max_length=50),
+        "near": clean_text(g.get("near"), max_length=40),
+        "within": clean_text(g.get("within"), max_length=4),
     }
 
 
@@ -106,32 +107,29 @@ def detail(request, pk):
     )
 
 
-@staff_view()
+@staff_view(policy=works_on_the_directory)
 def staff_list(request):
     user = request.user
-    if not (user.has_perm("accounts.publish_directory") or user.has_perm("accounts.edit_directory")):
-        raise PermissionDenied
     return render(
         request,
         "directory/staff_list.html",
         {
             "missing": selectors.missing_translations(acting_user=user),
             "stale": selectors.stale_entries(acting_user=user),
-            "editable": _editable_services(user) if user.has_perm("accounts.edit_directory") else [],
+            "editable": _editable_services(user) if has_capability(user, "edit_directory") else [],
         },
     )
 
 
 def _editable_services(user):
+    """The city's editors reach every service; a partner's contributors their organisation's."""
     qs = Service.objects.select_related("organization").order_by("id")
-    if user.has_perm("accounts.publish_directory"):
-        return qs
-    return qs.filter(organization__partner_id=user.organisation_id, organization__partner__isnull=False)
+    return scope(qs, acting_user=user, field="organization__partner")
 
 
 @staff_view("accounts.edit_directory")
 def propose(request, pk):
-    service = get_object_or_404(_editable_services(request.user), pk=pk)
+    service = object_or_404(_editable_services(request.user), pk=pk)
     form = ProposalForm(request.POST or None, service=service)
     if request.method == "POST" and form.is_valid():
         services.proposal_create(acting_user=request.user, service=service, changes=form.changes(service))

@@ -8,20 +8,23 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 
+from sanspeur.core import antiabuse
 from sanspeur.core.models import AuditEntry
 from sanspeur.core.services import audit_read
 
 from . import crypto
 from .models import Case, Message
 
+# --- Codename look-ups: rate-limited per bucket and per look-up id, without any address ----------
+# Wrong codenames are counted in the codename's bucket (1/4096 of all codenames, from a keyed HMAC
+# of the look-up id), with delays that double, and per look-up id. Nothing is counted globally:
+# a flood of wrong codenames delays only the buckets it falls in, never every follow-up.
+GUESSES = antiabuse.GuessLimit("protection.codename")
+BUCKET_BITS = 12
 
-# --- Codename look-ups: rate-limited, without any address -------------------------------------
-def _limits() -> tuple[int, int, int]:
-    return (
-        settings.SANSPEUR_PROTECTION_CODENAME_GLOBAL_LIMIT,
-        settings.SANSPEUR_PROTECTION_CODENAME_PER_ID_LIMIT,
-        settings.SANSPEUR_PROTECTION_CODENAME_WINDOW,
-    )
+
+def _per_id() -> tuple[int, int]:
+    return settings.SANSPEUR_PROTECTION_CODENAME_PER_ID_LIMIT, settings.SANSPEUR_PROTECTION_CODENAME_WINDOW
 
 
 def _bump(key: str, window: int) -> int:
@@ -35,20 +38,30 @@ def _bump(key: str, window: int) -> int:
 
 
 class RateLimited(Exception):
-    pass
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.wait = wait
+
+
+def codename_bucket(codename: str) -> str:
+    return antiabuse.bucket_of(crypto.codename_lookup(codename), purpose="protection.codename", bits=BUCKET_BITS)
 
 
 def reporter_case_open(codename: str):
     """(case, reporter private key) for a valid codename, else None. Raises RateLimited.
 
     Unknown and wrong codenames take the same path (one scrypt) and give the same answer. Failures
-    are counted globally and per look-up id, never per address (we keep none).
+    are counted per bucket and per look-up id, never per address (we keep none) nor globally.
     """
-    global_limit, per_id_limit, window = _limits()
+    per_id_limit, window = _per_id()
     lookup = crypto.codename_lookup(codename)
-    global_key, id_key = "protection:codename:fail:global", f"protection:codename:fail:{lookup}"
-    if (cache.get(global_key) or 0) >= global_limit or (cache.get(id_key) or 0) >= per_id_limit:
-        raise RateLimited
+    bucket = antiabuse.bucket_of(lookup, purpose="protection.codename", bits=BUCKET_BITS)
+    id_key = f"protection:codename:fail:{lookup}"
+    if (cache.get(id_key) or 0) >= per_id_limit:
+        raise RateLimited(window)
+    wait = GUESSES.wait(bucket)
+    if wait:
+        raise RateLimited(wait)
     case = (
         Case.objects.select_related("data_key", "unit_key").filter(codename_lookup=lookup).first()
         if codename.strip()
@@ -58,7 +71,7 @@ def reporter_case_open(codename: str):
         codename, case.codename_salt if case else None, case.codename_verifier if case else None
     )
     if key is None:
-        _bump(global_key, window)
+        GUESSES.miss(bucket)
         _bump(id_key, window)
         return None
     return case, key

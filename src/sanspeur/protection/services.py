@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sanspeur.accounts.policy import has_capability
 from sanspeur.core import vault
 from sanspeur.core.services import audit_entry_create
 
@@ -166,7 +167,7 @@ def case_triage(*, acting_user, case: Case, priority: str, risk: str) -> Case:
 
 
 def case_assign(*, acting_user, case: Case, assignee) -> Case:
-    if assignee is not None and not assignee.has_perm("accounts.handle_protection_cases"):
+    if assignee is not None and not has_capability(assignee, "handle_protection_cases"):
         raise ValidationError(_("This person is not a member of the unit."))
     with transaction.atomic():
         case.assigned_to = assignee
@@ -264,7 +265,7 @@ def case_closure_request(*, acting_user, case: Case, outcome: str) -> Case:
 
 
 def case_closure_approve(*, acting_user, case: Case, approve: bool = True) -> Case:
-    if not acting_user.has_perm("accounts.supervise_protection_cases"):
+    if not has_capability(acting_user, "supervise_protection_cases"):
         raise PermissionDenied
     if case.state != Case.State.CLOSURE_REQUESTED:
         raise ValidationError(_("No closure is awaiting approval."))

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("report/", views.report, name="report"),
     path("followup/", views.followup, name="followup"),
+    path("challenge/<str:scope>/", views.challenge, name="challenge"),
     path("unit/unlock/", views.unlock, name="unlock"),
     path("unit/lock/", views.lock, name="lock"),
     path("cases/", views.case_list, name="case_list"),

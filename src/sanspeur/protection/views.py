@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 
 import nacl.secret
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +20,10 @@ from django.views.decorators.http import require_POST
 from nacl.exceptions import CryptoError
 
 from sanspeur.accounts.decorators import safe_next, staff_view
+from sanspeur.accounts.policy import has_capability
+from sanspeur.core import humancheck
 from sanspeur.core.decorators import public_view
+from sanspeur.core.uploads import body_limit
 
 from . import crypto, selectors, services
 from .forms import (
@@ -43,12 +48,62 @@ SUPERVISE = "accounts.supervise_protection_cases"
 # --- Public -------------------------------------------------------------------------------------
 
 
-def _too_large(request) -> bool:
+REPORT_SCOPE = "protection.report"
+FOLLOWUP_SCOPE = "protection.followup"
+# The question shown without JavaScript is accepted this long after the page was shown at the
+# earliest (a report takes minutes to write; scripts answer at once).
+QUESTION_MIN_SECONDS = 5
+PASS_SALT = "sanspeur.protection.followup-pass"  # noqa: S105 - a signing salt, not a secret
+PASS_MAX_AGE = 60 * 60
+
+
+def _upload_limit() -> int:
+    return settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+
+
+def _limit_mb() -> int:
+    return _upload_limit() // (1024 * 1024)
+
+
+def _too_large(request, limit: int):
+    """Over the upload limit: refused before the body is read (core.uploads.body_limit)."""
+    return render(request, "protection/refused.html", {"limit_mb": max(1, limit // (1024 * 1024))}, status=413)
+
+
+def _check_context(scope: str, *, show_question: bool = False, error: str = "") -> dict:
+    url = reverse("protection:challenge", kwargs={"scope": scope})
+    return humancheck.human_check_context(scope=scope, show_question=show_question, error=error, url=url)
+
+
+def challenge(request, scope: str):
+    """The widget's challenges for this unit's forms, under /<lang>/protection/ so that the rule
+    keeping this module's URLs out of access logs covers them too (docs/protection.md)."""
+    if scope not in (REPORT_SCOPE, FOLLOWUP_SCOPE):
+        raise Http404
+    return humancheck.challenge(request, scope)
+
+
+def _refused_check(request, reason: str) -> dict:
+    show = reason == "missing" or not request.POST.get("altcha")
+    return {"show_question": show, "error": humancheck.message(reason)}
+
+
+def _pass_for(codename: str) -> str:
+    """What the thread page's own forms (add, delete) carry instead of a new proof of work: good
+    for this codename only, for an hour. It holds a hash of the look-up id, never the codename."""
+    return signing.dumps({"l": _pass_id(codename)}, salt=PASS_SALT)
+
+
+def _pass_id(codename: str) -> str:
+    return hashlib.sha256(crypto.codename_lookup(codename).encode()).hexdigest()[:32]
+
+
+def _pass_valid(value: str, codename: str) -> bool:
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return True
-    return length > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+        data = signing.loads(value or "", salt=PASS_SALT, max_age=PASS_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return isinstance(data, dict) and data.get("l") == _pass_id(codename)
 
 
 @public_view
@@ -57,14 +112,18 @@ def home(request):
 
 
 @public_view
+@body_limit(_upload_limit, refuse=_too_large)
 def report(request):
     if request.method == "POST":
-        if _too_large(request):
-            form = ReportForm()
+        reason, _path = humancheck.human_check_verify(
+            request.POST, scope=REPORT_SCOPE, min_seconds=QUESTION_MIN_SECONDS
+        )
+        if reason:
+            # Refused before any file is looked at: what the person wrote is kept, nothing decoded.
             return render(
                 request,
                 "protection/report.html",
-                {"form": form, "too_large": True, "limit_mb": settings.FILE_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
+                {"form": ReportForm(request.POST), **_check_context(REPORT_SCOPE, **_refused_check(request, reason))},
                 status=400,
             )
         form = ReportForm(request.POST, request.FILES)
@@ -89,40 +148,65 @@ def report(request):
                 language=translation.get_language(),
             )
             return render(request, "protection/codename.html", {"codename": codename})
-        return render(request, "protection/report.html", {"form": form}, status=400)
+        return render(request, "protection/report.html", {"form": form, **_check_context(REPORT_SCOPE)}, status=400)
     return render(
         request,
         "protection/report.html",
-        {"form": ReportForm(initial={"contact": "none", "contact_language": translation.get_language()})},
+        {
+            "form": ReportForm(initial={"contact": "none", "contact_language": translation.get_language()}),
+            **_check_context(REPORT_SCOPE),
+        },
+    )
+
+
+def _followup_page(request, status: int = 200, **context):
+    return render(
+        request,
+        "protection/followup.html",
+        {"form": CodenameForm(), **_check_context(FOLLOWUP_SCOPE), **context},
+        status=status,
     )
 
 
 @public_view
+@body_limit(_upload_limit, refuse=_too_large)
 def followup(request):
     """Come back with the codename: read replies, add information, delete replies.
 
     The codename travels in each POST (a hidden field on a no-store page), never in a cookie.
+    Opening needs a proof of work (or, without JavaScript, the question); the thread page's own
+    forms carry a pass for that codename instead.
     """
     if request.method != "POST":
-        return render(request, "protection/followup.html", {"form": CodenameForm()})
+        return _followup_page(request)
     form = CodenameForm(request.POST)
     if not form.is_valid():
-        return render(request, "protection/followup.html", {"form": form}, status=400)
+        return render(request, "protection/followup.html", {"form": form, **_check_context(FOLLOWUP_SCOPE)}, status=400)
     codename = form.cleaned_data["codename"]
+    action = request.POST.get("action", "open")
+    if not (action in ("add", "delete") and _pass_valid(request.POST.get("pass", ""), codename)):
+        reason, _path = humancheck.human_check_verify(
+            request.POST, scope=FOLLOWUP_SCOPE, min_seconds=QUESTION_MIN_SECONDS
+        )
+        if reason:
+            return render(
+                request,
+                "protection/followup.html",
+                {"form": CodenameForm(), **_check_context(FOLLOWUP_SCOPE, **_refused_check(request, reason))},
+                status=400,
+            )
     try:
         found = selectors.reporter_case_open(codename)
-    except selectors.RateLimited:
-        return render(request, "protection/followup.html", {"form": CodenameForm(), "rate_limited": True}, status=429)
+    except selectors.RateLimited as limited:
+        response = _followup_page(request, 429, rate_limited=humancheck.wait_text(limited.wait))
+        response["Retry-After"] = str(limited.wait)
+        return response
     if found is None:
-        return render(request, "protection/followup.html", {"form": CodenameForm(), "not_found": True}, status=400)
+        return _followup_page(request, 400, not_found=True)
     case, reporter_key = found
-    action = request.POST.get("action", "open")
     add_form = AddInformationForm()
     notice = ""
-    too_large = False
-    if action == "add" and _too_large(request):
-        too_large = True  # the files were not read (over the upload limit): nothing is saved
-    elif action == "add":
+    if action == "add":
         add_form = AddInformationForm(request.POST, request.FILES)
         if add_form.is_valid():
             services.report_add_information(
@@ -144,13 +228,12 @@ def followup(request):
         "protection/thread.html",
         {
             "codename": crypto.codename_normalise(codename),
+            "pass": _pass_for(codename),
             "thread": thread,
             "add_form": add_form,
             "notice": notice,
-            "too_large": too_large,
-            "limit_mb": settings.FILE_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024),
+            "limit_mb": _limit_mb(),
         },
-        status=400 if too_large else 200,
     )
 
 
@@ -245,6 +328,10 @@ def case_new(request):
 
 
 def _case_or_404(reference) -> Case:
+    # A reference is 16 printable characters at most; anything else (a NUL byte that PostgreSQL
+    # refuses, a long string) names no case.
+    if len(reference) > 16 or not reference.isprintable():
+        raise Http404
     case = selectors.case_get(reference=reference)
     if case is None or case.state == Case.State.SHREDDED:
         raise Http404
@@ -255,7 +342,7 @@ def _case_or_404(reference) -> Case:
 def case_detail(request, reference):
     case = _case_or_404(reference)
     detail = selectors.case_detail(acting_user=request.user, case=case, private_key=unlocked_private_key(request))
-    supervisor = request.user.has_perm(SUPERVISE)
+    supervisor = has_capability(request.user, SUPERVISE)
     return render(
         request,
         "protection/case_detail.html",
@@ -330,7 +417,7 @@ def case_action(request, reference, action):
         elif action == "stats":
             services.case_stats_consent_set(acting_user=user, case=case, consent=post.get("stats_consent") == "on")
         elif action in ("approve", "reject"):
-            if not user.has_perm(SUPERVISE):
+            if not has_capability(user, SUPERVISE):
                 raise PermissionDenied
             services.case_closure_approve(acting_user=user, case=case, approve=action == "approve")
         else:

@@ -58,7 +58,6 @@ MIDDLEWARE = [
     "sanspeur.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sanspeur.urls"
@@ -99,10 +98,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -116,14 +112,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 
-# Lock an account (not an address: we do not keep addresses) after repeated failures.
-AXES_FAILURE_LIMIT = config("SANSPEUR_LOGIN_FAILURE_LIMIT")
-AXES_COOLOFF_TIME = config("SANSPEUR_LOGIN_COOLOFF_HOURS")
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "sanspeur.accounts.views.lockout_response"
+# Sign-in lockout: accounts/lockout.py (device cookies: guessing a password locks out only the
+# browsers that never signed in to the account; no address is read or kept). django-axes locked
+# the account itself, for everyone; it stays installed, switched off, only so that its tables and
+# the nightly `axes_reset_logs` of existing deployments keep working until they are removed.
+AXES_ENABLED = False
 AXES_CLIENT_IP_CALLABLE = "sanspeur.core.privacy.no_client_ip"
-AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 
 # Idle timeout: every request pushes the expiry forward; a silent half-hour ends the session.
@@ -168,6 +162,7 @@ VENDORED_STATIC = {
     "vendor/barcode-detector": "barcode-detector/dist",
     "vendor/zxing-wasm": "zxing-wasm/dist",
     "vendor/cborg": "cborg",
+    "vendor/altcha": "altcha/dist",  # proof-of-work widget of the public forms (core/humancheck.py)
 }
 STATICFILES_DIRS = [
     (prefix, str(NODE_MODULES_DIR / folder))
@@ -243,5 +238,6 @@ LOGGING = {
     },
 }
 
-# axes.W006 asks for lockouts per IP address; we lock per account on purpose and keep no addresses.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# axes.W006 asks for lockouts per IP address; we keep no addresses. W002/W003 ask for its middleware
+# and backend, which are left out on purpose: axes is switched off (AXES_ENABLED above).
+SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003", "axes.W006"]

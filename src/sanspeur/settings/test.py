@@ -27,7 +27,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"]["NAME"] = str(Path(tempfile.mkdtemp(prefix="sanspeur-test-db-")) / "test.sqlite3")
 else:
     DATABASES["default"]["TEST"]["NAME"] = config("SANSPEUR_TEST_DB_NAME") or f"test_sanspeur_{os.getpid()}"
-AXES_FAILURE_LIMIT = 5
+SANSPEUR_LOGIN_FAILURE_LIMIT = 5
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="sanspeur-test-static-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

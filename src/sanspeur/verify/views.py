@@ -14,12 +14,16 @@ from pathlib import Path
 
 from csp.decorators import csp_update
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET
+
+from sanspeur.cards import keys as card_keys
+from sanspeur.cards import selectors as card_selectors
 
 from .profiles import profiles
 from .strings import UI_STRINGS
@@ -56,22 +60,15 @@ def _sources() -> dict:
     trust_list_url = settings.SANSPEUR_VERIFY_TRUST_LIST_URL or reverse("wellknown:trust_list")
     status_urls = settings.SANSPEUR_VERIFY_STATUS_LIST_URLS
     if status_urls is None:
-        status_urls = []
-        try:
-            from sanspeur.cards.models import StatusList
-
-            ids = list(StatusList.objects.values_list("id", flat=True))
-            status_urls = [reverse("wellknown:status_list", args=[list_id]) for list_id in ids]
-        except Exception:  # noqa: BLE001 - the verifier page must load even if cards is not set up
-            logger.warning("verify: status lists unavailable")
+        status_urls = [reverse("wellknown:status_list", args=[list_id]) for list_id in card_selectors.status_list_ids()]
     root_pem = settings.SANSPEUR_VERIFY_TRUST_ROOT_PEM
     if root_pem is None:
         try:
-            from sanspeur.cards.keys import trust_root_pem
-
-            root_pem = trust_root_pem().decode("ascii")
-        except Exception:  # noqa: BLE001
-            logger.warning("verify: trust root unavailable")
+            root_pem = card_keys.trust_root_pem().decode("ascii")
+        except ImproperlyConfigured:
+            # No trust-list key yet (production before `sanspeur cards_keys create`): the page
+            # still loads, and its verifier refuses every card until it has a pinned root.
+            logger.warning("verify: no trust-list signing key yet")
             root_pem = ""
     return {"trust_list_url": trust_list_url, "status_list_urls": list(status_urls), "trust_root_pem": root_pem}
 

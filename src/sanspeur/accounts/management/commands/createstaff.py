@@ -1,5 +1,6 @@
 import getpass
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from sanspeur.accounts.models import Organisation
@@ -8,7 +9,10 @@ from sanspeur.accounts.services import staff_user_create
 
 
 class Command(BaseCommand):
-    help = "Create a staff account with roles. The person enrols an authenticator at first sign-in."
+    help = (
+        "Create a staff account with roles and a temporary password. At first sign-in the person enrols "
+        "an authenticator, then chooses their own password."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -23,7 +27,16 @@ class Command(BaseCommand):
         password = getpass.getpass("Password: ")
         if len(password) < 12:
             raise CommandError("Use at least 12 characters.")
-        staff_user_create(
-            acting_user=None, username=username, password=password, organisation=org, roles=role, full_name=full_name
-        )
+        try:
+            staff_user_create(
+                acting_user=None,
+                username=username,
+                password=password,
+                organisation=org,
+                roles=role,
+                full_name=full_name,
+                temporary_password=True,
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(self.style.SUCCESS(f"Created {username}."))

@@ -23,9 +23,12 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(f"cannot read {path}: {exc.__class__.__name__}") from exc
         try:
-            count = package_import(acting_user=None, data=data, lang=lang)
+            counts = package_import(acting_user=None, data=data, lang=lang, name=Path(path).name)
         except ImportErrors as exc:
             for line in exc.errors:
                 self.stderr.write(line)
             raise CommandError(f"nothing imported: {len(exc.errors)} error(s)") from exc
-        self.stdout.write(f"imported {count} service(s)")
+        self.stdout.write(
+            f"imported {counts['services']} service(s) in {lang}: {counts['services_created']} new,"
+            f" {counts['services_updated']} changed (a version each), the others unchanged"
+        )
