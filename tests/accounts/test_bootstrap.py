@@ -66,8 +66,17 @@ def test_bootstrap_from_flags_creates_the_city_and_its_administrator(tmp_path):
     assert base64.b32encode(device.bin_key).decode() not in out
     assert "/fr/staff/login/" in out
     entries = AuditEntry.objects.filter(actor__isnull=True)
-    assert set(entries.values_list("action", flat=True)) == {"organisation.create", "staff.create"}
+    assert set(entries.values_list("action", flat=True)) == {
+        "installation.bootstrap",
+        "organisation.create",
+        "staff.create",
+        "staff.mfa_started",
+    }
     assert entries.get(action="organisation.create").detail == {"kind": "city"}
+    assert entries.get(action="installation.bootstrap").detail == {
+        "administrator": str(user.pk),
+        "authenticator_confirmed": False,
+    }
 
 
 @pytest.mark.django_db

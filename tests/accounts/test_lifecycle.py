@@ -272,7 +272,7 @@ def test_the_service_spends_the_link_once_whatever_the_page_checked(mfa_client, 
 
     _token, link = services.mfa_reset(acting_user=city_admin, user=enrolled)
     enrolled.refresh_from_db()
-    first = services.totp_device_start(user=enrolled)
+    first = services.totp_device_start(acting_user=enrolled, user=enrolled)
     with pytest.raises(services.EnrolmentRefused):
         services.totp_device_confirm(acting_user=enrolled, device=first, link_id=None)
     services.totp_device_confirm(acting_user=enrolled, device=first, link_id=link.pk)

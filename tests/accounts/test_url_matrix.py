@@ -247,7 +247,7 @@ def build_world():
     event = Event.objects.filter(organisations=partner_a).first() or Event.objects.first()
     event.organisations.set([partner_a])
     session = Session.objects.filter(service__event=event).order_by("starts_at").first()
-    _booking, code = clinic_services.booking_create(session_id=session.pk, places=1, language="fr")
+    _booking, code = clinic_services.booking_create(acting_user=None, session_id=session.pk, places=1, language="fr")
     service = Service.objects.filter(status="active").order_by("id").first()
     Organization.objects.filter(pk=service.organization_id).update(partner=partner_a)
     member = User.objects.filter(organisation=partner_a).order_by("username").first()

@@ -277,6 +277,8 @@ def test_key_rotation_keeps_old_card_key_until_latest_expiry(client, enrolled, a
     call_command("cards_keys", "rotate", "card")
     retired = store.get(old.kid)
     assert retired.state == "retired"
+    entry = AuditEntry.objects.get(action="cards.signing_key.rotate")  # the key files' change is audited
+    assert entry.actor is None and entry.detail["retired"] == old.kid.hex() and entry.detail["purpose"] == "card"
     # Until its cards expire, and at least as long as a card it signed a moment before the rotation
     # (not yet committed) would be valid: the validity of a card issued now, plus a day.
     assert retired.trusted_until >= card.expires_at

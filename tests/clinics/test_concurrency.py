@@ -36,7 +36,7 @@ def test_200_parallel_attempts_for_50_places_make_exactly_50_bookings(make_clini
             barrier.wait()
             for _ in range(ATTEMPTS // THREADS):
                 try:
-                    services.booking_create(session_id=session.pk, allow_waitlist=False)
+                    services.booking_create(acting_user=None, session_id=session.pk, allow_waitlist=False)
                     result = "booked"
                 except services.BookingError:
                     result = "full"
@@ -68,9 +68,9 @@ def test_parallel_moves_in_opposite_directions_never_deadlock_nor_overbook(make_
     _e3, _s3, slot_c = make_clinic(capacity=3, days=4, title="C")
     _e4, _s4, slot_d = make_clinic(capacity=6, days=5, title="D")
     plans = (
-        [(services.booking_create(session_id=slot_a.pk)[1], slot_b.pk) for _ in range(10)]
-        + [(services.booking_create(session_id=slot_b.pk)[1], slot_a.pk) for _ in range(10)]
-        + [(services.booking_create(session_id=slot_d.pk)[1], slot_c.pk) for _ in range(6)]
+        [(services.booking_create(acting_user=None, session_id=slot_a.pk)[1], slot_b.pk) for _ in range(10)]
+        + [(services.booking_create(acting_user=None, session_id=slot_b.pk)[1], slot_a.pk) for _ in range(10)]
+        + [(services.booking_create(acting_user=None, session_id=slot_d.pk)[1], slot_c.pk) for _ in range(6)]
     )
     barrier = threading.Barrier(len(plans))
     outcomes: Counter = Counter()
@@ -81,7 +81,7 @@ def test_parallel_moves_in_opposite_directions_never_deadlock_nor_overbook(make_
             connection.ensure_connection()
             barrier.wait()
             try:
-                services.booking_move(code=code, session_id=target)
+                services.booking_move(acting_user=None, code=code, session_id=target)
                 result = f"moved:{target}"
             except services.BookingError:
                 result = f"full:{target}"

@@ -109,7 +109,7 @@ def test_coordinator_creates_an_event_a_service_and_a_time_slot(coordinator, mfa
 
 def test_door_checks_in_a_code_once_and_records_walk_ins(coordinator, mfa_client, make_clinic):
     event, service, session = make_clinic(capacity=3, max_places=2)
-    _booking, code = services.booking_create(session_id=session.pk, places=2, language="es")
+    _booking, code = services.booking_create(acting_user=None, session_id=session.pk, places=2, language="es")
     client = mfa_client(coordinator)
     url = f"/fr/clinics/checkin/{event.pk}/"
     first = client.post(url, {"action": "checkin", "door-code": code.lower()})
@@ -131,7 +131,7 @@ def test_enrollment_check_in_links_to_card_enrollment_when_it_exists(coordinator
     from django.urls import NoReverseMatch, reverse
 
     event, _service, session = make_clinic(kind="enrollment")
-    _booking, code = services.booking_create(session_id=session.pk)
+    _booking, code = services.booking_create(acting_user=None, session_id=session.pk)
     html = mfa_client(coordinator).post(f"/fr/clinics/checkin/{event.pk}/", {"action": "checkin", "door-code": code})
     try:
         enroll = reverse("cards:enroll")
@@ -194,8 +194,10 @@ def test_coordinator_cancels_a_slot_people_are_told_and_move_with_their_code(
 
     event, _service, session = make_clinic(capacity=1)
     _other_event, _other_service, elsewhere = make_clinic(capacity=3, days=5, title="Ailleurs")
-    confirmed, code_confirmed = services.booking_create(session_id=session.pk, reminder="a@example.org", language="es")
-    waiting, code_waiting = services.booking_create(session_id=session.pk, reminder="5145550100")
+    confirmed, code_confirmed = services.booking_create(
+        acting_user=None, session_id=session.pk, reminder="a@example.org", language="es"
+    )
+    waiting, code_waiting = services.booking_create(acting_user=None, session_id=session.pk, reminder="5145550100")
     staff = mfa_client(coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post(
@@ -211,14 +213,14 @@ def test_coordinator_cancels_a_slot_people_are_told_and_move_with_their_code(
     assert AuditEntry.objects.get(action="session.cancel").detail == {"bookings": 2}
     # Nobody can book the cancelled slot; the public page says so.
     with pytest.raises(services.BookingError, match="annulée|cancelado"):
-        services.booking_create(session_id=session.pk)
+        services.booking_create(acting_user=None, session_id=session.pk)
     assert "Annulée par les organisateurs" in client.get(f"/fr/clinics/e/{event.pk}/").content.decode()
     # The person's page explains and offers other slots; the move works from the cancelled slot.
     page = client.get(f"/es/clinics/booking/{code_confirmed}/").content.decode()
     assert "tuvieron que cancelar" in page and "Cancelar mi reserva" not in page
     assert f'<option value="{elsewhere.pk}">' in page
     assert "STATUS:CANCELLED" in client.get(f"/es/clinics/booking/{code_confirmed}/calendar.ics").content.decode()
-    services.booking_move(code=code_confirmed, session_id=elsewhere.pk)
+    services.booking_move(acting_user=None, code=code_confirmed, session_id=elsewhere.pk)
     confirmed.refresh_from_db()
     assert confirmed.session_id == elsewhere.pk and confirmed.status == "confirmed"
     # At the door, a cancelled-slot code is refused with the reason.
@@ -238,7 +240,7 @@ def test_cancel_the_whole_event_needs_confirmation(coordinator, mfa_client, make
         capacity=2,
         released_at=session.released_at,
     )
-    services.booking_create(session_id=second.pk)
+    services.booking_create(acting_user=None, session_id=second.pk)
     staff = mfa_client(coordinator)
     staff.post(f"/fr/clinics/staff/e/{event.pk}/", {"action": "cancel_event"})
     assert not Session.objects.filter(cancelled_at__isnull=False).exists()
@@ -251,8 +253,8 @@ def test_capacity_change_promotes_the_waiting_list_and_never_drops_below_booking
     from sanspeur.clinics.models import Booking
 
     event, _service, session = make_clinic(capacity=1)
-    services.booking_create(session_id=session.pk)
-    waiting, _code = services.booking_create(session_id=session.pk)
+    services.booking_create(acting_user=None, session_id=session.pk)
+    waiting, _code = services.booking_create(acting_user=None, session_id=session.pk)
     staff = mfa_client(coordinator)
     url = f"/fr/clinics/staff/e/{event.pk}/"
     response = staff.post(url, {"action": "capacity", "session": session.pk, "capacity": "0"}, follow=True)

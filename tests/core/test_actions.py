@@ -68,6 +68,24 @@ def test_an_action_that_writes_no_audit_entry_is_rolled_back():
 
 
 @pytest.mark.django_db
+def test_an_anonymous_action_by_design_leaves_no_audit_entry_at_all():
+    """A protection report must not be dated by an audit timestamp: such an action is declared
+    audited=False, and the kernel refuses an entry written in it (and rolls the change back)."""
+
+    @action("organisation.create", audited=False)
+    def anonymous(*, acting_user: object | None, name: str, audit: bool):
+        organisation = Organisation.objects.create(name=name, kind="partner")
+        if audit:
+            audit_entry_create(acting_user=None, action="organisation.create", target=organisation)
+
+    anonymous(acting_user=None, name="Sans date", audit=False)
+    assert Organisation.objects.filter(name="Sans date").exists() and not AuditEntry.objects.exists()
+    with pytest.raises(ActionError, match="no audit entry"):
+        anonymous(acting_user=None, name="Datée", audit=True)
+    assert not Organisation.objects.filter(name="Datée").exists() and not AuditEntry.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_policy_is_asked_before_anything_is_written():
     asked = []
 

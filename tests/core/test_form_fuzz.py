@@ -129,7 +129,7 @@ def _build_world(make_staff) -> World:
     card = holder.cards.first() or Card.objects.first()
     event = Event.objects.filter(organisations=organisation).first() or Event.objects.first()
     session = Session.objects.filter(service__event=event).order_by("starts_at").first()
-    _booking, code = clinic_services.booking_create(session_id=session.pk, places=1, language="fr")
+    _booking, code = clinic_services.booking_create(acting_user=None, session_id=session.pk, places=1, language="fr")
     case = Case.objects.first()
     service = Service.objects.filter(status="active").order_by("id").first()
     status_list = StatusList.objects.first()

@@ -279,7 +279,9 @@ def populate(args) -> dict:
         capacity=5,
         released_at=now - timedelta(hours=1),
     )
-    booking, _code_text = clinics.booking_create(session_id=session.pk, reminder="rappel.exercice@example.org")
+    booking, _code_text = clinics.booking_create(
+        acting_user=None, session_id=session.pk, reminder="rappel.exercice@example.org"
+    )
     sealed.append(
         {
             "model": "clinics.booking",
@@ -292,6 +294,7 @@ def populate(args) -> dict:
     )
     protection.unit_key_create(acting_user=None, passphrase=args.passphrase)
     case, _codename = protection.report_submit(
+        acting_user=None,
         content={"text": "Mon patron garde mon salaire depuis mars"}, category="work", language="fr"
     )
     sealed.append({"model": "protection.case", "pk": case.pk, "expect": {"text": "Mon patron garde mon salaire"}})

@@ -28,12 +28,9 @@ def _fast_crypto(settings):
 
 @pytest.fixture
 def unit_key(db):
-    from django.db import transaction
-
     from sanspeur.protection.services import unit_key_create
 
-    with transaction.atomic():
-        return unit_key_create(acting_user=None, passphrase=PASSPHRASE)
+    return unit_key_create(acting_user=None, passphrase=PASSPHRASE)
 
 
 @pytest.fixture

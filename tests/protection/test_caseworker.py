@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from sanspeur.core.models import AuditEntry
 from sanspeur.protection import services
+from sanspeur.protection.management.commands.protection_retention import run_retention
 from sanspeur.protection.models import Case, Referral
 
 from .conftest import codename_from, followup, submit, unlock
@@ -98,7 +98,7 @@ def test_referral_cannot_be_created_without_recorded_consent(client, mfa_client,
     response = cw.post(_case_url(case, "referral/"), {"partner": "legal_clinic", "text": "x"}, follow=True)
     assert "exige le consentement" in response.content.decode()
     assert Referral.objects.count() == 0
-    with pytest.raises(services.ConsentRequired), transaction.atomic():
+    with pytest.raises(services.ConsentRequired):
         services.referral_create(acting_user=caseworker, case=case, partner="shelter", consent_given=False)
     assert Referral.objects.count() == 0
     cw.post(_case_url(case, "referral/"), {"partner": "legal_clinic", "consent": "on"})
@@ -150,7 +150,7 @@ def test_retention_shreds_old_closed_cases_and_drops_unclaimed_codenames(client,
     assert quiet.state == "new" and quiet.content is not None and quiet.codename_lookup is None
     assert reporter_case_open(old_code) is None and reporter_case_open(quiet_code) is None
     before = AuditEntry.objects.count()
-    assert services.retention_run() == {"shredded": 0, "codenames_dropped": 0}  # idempotent
+    assert run_retention() == {"shredded": 0, "codenames_dropped": 0}  # idempotent
     assert AuditEntry.objects.count() == before
 
 

@@ -3,13 +3,12 @@
 import base64
 import hashlib
 
-from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Organisation, User
 from .roles import ROLES, sync_roles
-from .services import staff_user_create
+from .services import organisation_create, staff_user_create
 
 DEMO_PASSWORD = "demo-sans-peur-2026"  # noqa: S105 - fictional accounts on a development machine
 
@@ -54,18 +53,19 @@ def demo_totp_code(username: str) -> str:
     return f"{TOTP(bytes.fromhex(demo_totp_key(username))).token():06d}"
 
 
-@transaction.atomic
 def load(*, stdout, print_logins: bool = True) -> None:
+    """Idempotent step by step: each organisation and account is its own action (they cannot share
+    one transaction), created only when missing, so a run cut short is completed by the next."""
     sync_roles()
     organisations = []
     for name, kind, borough in ORGANISATIONS:
         # One city organisation per installation: on a bootstrapped database, the demo joins it.
-        existing_city = Organisation.objects.filter(kind=kind).first() if kind == Organisation.Kind.CITY else None
-        organisation = (
-            existing_city
-            or Organisation.objects.get_or_create(name=name, defaults={"kind": kind, "borough": borough})[0]
+        existing = (
+            Organisation.objects.filter(kind=kind).first()
+            if kind == Organisation.Kind.CITY
+            else Organisation.objects.filter(name=name).first()
         )
-        organisations.append(organisation)
+        organisations.append(existing or organisation_create(acting_user=None, name=name, kind=kind, borough=borough))
     for username, org_index, roles, full_name in STAFF:
         assert set(roles) <= set(ROLES)
         user = User.objects.filter(username=username).first()

@@ -99,8 +99,12 @@ class Gate:
                 row.failures = 0
                 row.locked_until = now + _cooloff()
             row.save()
-            if locking:
-                _audit_lock(username, trusted=self.trusted)
+        if locking:
+            # The counter is bookkeeping, not an action; the lock it ends in is one, recorded once
+            # the lock holds (a failure here leaves the lock in place: the safer side).
+            from .services import signin_lock_record
+
+            signin_lock_record(acting_user=None, username=username, trusted=self.trusted)
         _forget_old(now)
         return locking
 
@@ -128,22 +132,6 @@ def remember_device(request, response, user: User) -> None:
         httponly=True,
         samesite="Strict",
         secure=request.is_secure() or bool(getattr(settings, "SESSION_COOKIE_SECURE", False)),
-    )
-
-
-def _audit_lock(username: str, *, trusted: bool) -> None:
-    """An administrator sees that someone was guessing (only for accounts that exist)."""
-    from sanspeur.core.services import audit_entry_create
-
-    folded = " ".join(username.split()).casefold()
-    user = User.objects.filter(username__iexact=folded).first()
-    if user is None:
-        return
-    audit_entry_create(
-        acting_user=None,
-        action="staff.signin_locked",
-        target=user,
-        detail={"browsers": "device" if trusted else "untrusted"},
     )
 
 

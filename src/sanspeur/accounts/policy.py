@@ -13,8 +13,11 @@ The rules, in the order of this file:
    organisation only; nobody grants themselves a role or changes their own roles.
 4. **Organisation scoping**: which organisations' records a person sees (one function, ``scope``).
 5. **City-wide rules**: only the city's administrators manage organisations and change the rules
-   cards are issued under.
-6. **Pages**: every route of the URL map and what it asks; ``tests/accounts/test_url_matrix.py``
+   cards are issued under; only the city's editors publish to the directory, and contributors
+   propose changes to their own organisation's entries.
+6. **One's own credentials**: a password is changed, an authenticator enrolled, by the account's
+   owner only; an administrator resets them, never sets them; the first run is made on the server.
+7. **Pages**: every route of the URL map and what it asks; ``tests/accounts/test_url_matrix.py``
    opens each one as every kind of person and compares the answer with this table.
 
 An account without organisation (made on the server, never through the pages) may hold any role,
@@ -263,7 +266,32 @@ def works_on_the_directory(user) -> bool:
     return has_capability(user, "edit_directory") or has_capability(user, "publish_directory")
 
 
-# --- 6. Pages ------------------------------------------------------------------------------------------
+def can_publish_directory(user) -> bool:
+    """Publishing to the public directory (a proposal, a version, "last verified") is the city's
+    editors' (a city-wide capability: a partner's account never has it, whatever its roles)."""
+    return has_capability(user, "publish_directory")
+
+
+def can_propose_directory_change(user, partner_id) -> bool:
+    """A contributor proposes changes to the entries of their own organisation (the city's editors:
+    to every entry), given the id of the partner organisation the entry belongs to."""
+    return has_capability(user, "edit_directory") and in_scope(user, partner_id)
+
+
+# --- 6. One's own credentials ----------------------------------------------------------------------
+def owns_credentials(actor, member) -> bool:
+    """Whether ``actor`` may set ``member``'s password or enrol ``member``'s authenticator: only
+    ``member`` themselves (an administrator removes an authenticator and hands over a link, or
+    gives a temporary password at creation; the person then chooses their own)."""
+    return actor is not None and actor.pk is not None and actor.pk == member.pk
+
+
+def is_command_line(actor) -> bool:
+    """The server's command line (no acting user): the first run of an installation."""
+    return actor is None
+
+
+# --- 7. Pages ------------------------------------------------------------------------------------------
 PUBLIC = "public"  # anyone, signed in or not, gets the same answer
 SIGN_IN = "sign-in"  # the steps of signing in (each answers according to the step reached)
 STAFF = "staff"  # signed in with both factors, a permanent password, and what the entry asks

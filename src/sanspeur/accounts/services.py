@@ -1,20 +1,27 @@
-"""Writes of the accounts app: one atomic, audited function per action."""
+"""Writes of the accounts app: each one an action of the kernel (core/actions.py) — one durable
+transaction, the authorization policy (accounts/policy.py) asked first, a registered audit entry.
+
+Not actions, on purpose: the sign-in failure counters of ``lockout.py`` (a counter that says
+nothing about what anyone did; the lock it may end in is recorded by :func:`signin_lock_record`),
+and the two read helpers ``enrolment_link_get`` and ``enrolment_allowed``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanspeur.core import vault
-from sanspeur.core.actions import on_commit
+from sanspeur.core.actions import action, no_change, on_commit
 from sanspeur.core.boroughs import BOROUGHS
+from sanspeur.core.locks import lock_rows
 from sanspeur.core.services import audit_entry_create
 
 from . import policy
@@ -33,62 +40,100 @@ def _check_borough(borough: str) -> None:
         raise ValidationError({"borough": f"not one of Montréal's boroughs: {borough!r}"})
 
 
-def _check_manages_organisations(acting_user) -> None:
-    if acting_user is not None and not policy.can_manage_organisations(acting_user):
-        raise PermissionDenied("only the city's administrators manage organisations")
+# --- The policies of these actions: accounts/policy.py decides; no acting user is the server's
+# command line (bootstrap, createstaff, the demo), held to the holding rule only.
+def _manages_organisations(acting_user, **_kwargs) -> bool:
+    return acting_user is None or policy.can_manage_organisations(acting_user)
 
 
-def organisation_create(*, acting_user, name: str, kind: str, borough: str = "") -> Organisation:
-    _check_manages_organisations(acting_user)
+def _administers_member(acting_user, *, user: User, **_kwargs) -> bool:
+    return acting_user is None or policy.administers_account(acting_user, user)
+
+
+def _may_create_account(acting_user, *, organisation, roles, is_superuser: bool = False, **_kwargs) -> bool:
+    if is_superuser and acting_user is not None:
+        raise PermissionDenied("superusers are made on the server only")
+    policy.check_grant(acting_user, organisation=organisation, new_roles=roles)  # raises with the reason
+    return True
+
+
+def _may_set_roles(acting_user, *, user: User, roles, **_kwargs) -> bool:
+    old = user.groups.values_list("name", flat=True)
+    policy.check_grant(acting_user, organisation=user.organisation, old_roles=old, new_roles=roles, member=user)
+    return True
+
+
+def _enrols_own_authenticator(
+    acting_user, *, user: User | None = None, device: TOTPDevice | None = None, **_kwargs
+) -> bool:
+    member = user if user is not None else device.user
+    return acting_user is None or policy.owns_credentials(acting_user, member)
+
+
+def _changes_own_password(acting_user, *, user: User, **_kwargs) -> bool:
+    return policy.owns_credentials(acting_user, user)
+
+
+def _first_run(acting_user, **_kwargs) -> bool:
+    return policy.is_command_line(acting_user)
+
+
+# --- Organisations -----------------------------------------------------------------------------
+@action("organisation.create", policy=_manages_organisations)
+def organisation_create(*, acting_user: User | None, name: str, kind: str, borough: str = "") -> Organisation:
     _check_borough(borough)
-    with transaction.atomic():
-        organisation = Organisation(name=name, kind=kind, borough=borough)
-        organisation.full_clean()
-        organisation.save()
-        audit_entry_create(
-            acting_user=acting_user, action="organisation.create", target=organisation, detail={"kind": kind}
-        )
+    organisation = Organisation(name=name, kind=kind, borough=borough)
+    organisation.full_clean()
+    organisation.save()
+    audit_entry_create(
+        acting_user=acting_user, action="organisation.create", target=organisation, detail={"kind": kind}
+    )
     return organisation
 
 
 _UNSET = object()
 
 
+@action("organisation.update", policy=_manages_organisations)
 def organisation_update(
-    *, acting_user, organisation: Organisation, name=_UNSET, borough=_UNSET, is_active=_UNSET
+    *, acting_user: User | None, organisation: Organisation, name=_UNSET, borough=_UNSET, is_active=_UNSET
 ) -> Organisation:
     """Rename, move or (de)activate an organisation; the audit entry keeps old and new values.
 
     The city's own organisation is never deactivated: its administrators would lock themselves out
     of the pages that reactivate it.
     """
-    _check_manages_organisations(acting_user)
+    current = lock_rows(Organisation.objects.filter(pk=organisation.pk))[0]
     wanted = {"name": name, "borough": borough, "is_active": is_active}
     changes = {
-        field: {"old": getattr(organisation, field), "new": value}
+        field: {"old": getattr(current, field), "new": value}
         for field, value in wanted.items()
-        if value is not _UNSET and getattr(organisation, field) != value
+        if value is not _UNSET and getattr(current, field) != value
     }
     if not changes:
+        no_change()
         return organisation
     if "borough" in changes:
         _check_borough(changes["borough"]["new"])
-    if organisation.kind == Organisation.Kind.CITY and changes.get("is_active", {}).get("new") is False:
+    if current.kind == Organisation.Kind.CITY and changes.get("is_active", {}).get("new") is False:
         raise ValidationError("the city's organisation cannot be deactivated")
-    with transaction.atomic():
-        for field, change in changes.items():
-            setattr(organisation, field, change["new"])
-        organisation.full_clean()
-        organisation.save(update_fields=list(changes))
-        audit_entry_create(
-            acting_user=acting_user, action="organisation.update", target=organisation, detail={"changes": changes}
-        )
+    for field, change in changes.items():
+        setattr(current, field, change["new"])
+    current.full_clean()
+    current.save(update_fields=list(changes))
+    for field, change in changes.items():
+        setattr(organisation, field, change["new"])  # the caller's copy follows
+    audit_entry_create(
+        acting_user=acting_user, action="organisation.update", target=current, detail={"changes": changes}
+    )
     return organisation
 
 
+# --- Staff accounts ----------------------------------------------------------------------------
+@action("staff.create", policy=_may_create_account)
 def staff_user_create(
     *,
-    acting_user,
+    acting_user: User | None,
     username: str,
     password: str,
     organisation: Organisation | None,
@@ -99,66 +144,72 @@ def staff_user_create(
     temporary_password: bool | None = None,
 ) -> User:
     """A new account. ``temporary_password``: the person must choose their own password at first
-    sign-in; by default, whenever someone else (an administrator) chose it."""
-    policy.check_grant(acting_user, organisation=organisation, new_roles=roles)
-    if is_superuser and acting_user is not None:
-        raise PermissionDenied("superusers are made on the server only")
+    sign-in; by default, whenever someone else (an administrator) chose it.
+
+    The policy refuses an account in an organisation the acting user does not administer, a role
+    they may not grant or the account may not hold, and a superuser made by anyone but the server.
+    """
     if temporary_password is None:
         temporary_password = acting_user is not None
-    with transaction.atomic():
-        user = User(
-            username=username,
-            organisation=organisation,
-            is_superuser=is_superuser,
-            must_change_password=temporary_password,
-        )
-        user.set_password(password)
-        user.save()
-        user.data_key = vault.datakey_create(purpose="accounts.user")
-        user.sealed_profile = vault.seal_fields(
-            user.data_key, {"full_name": full_name, "email": email}, context=user.profile_context
-        )
-        user.save(update_fields=["data_key", "sealed_profile"])
-        user.groups.set(Group.objects.filter(name__in=roles))
-        audit_entry_create(acting_user=acting_user, action="staff.create", target=user, detail={"roles": sorted(roles)})
+    user = User(
+        username=username,
+        organisation=organisation,
+        is_superuser=is_superuser,
+        must_change_password=temporary_password,
+    )
+    user.set_password(password)
+    user.save()
+    user.data_key = vault.datakey_create(purpose="accounts.user")
+    user.sealed_profile = vault.seal_fields(
+        user.data_key, {"full_name": full_name, "email": email}, context=user.profile_context
+    )
+    user.save(update_fields=["data_key", "sealed_profile"])
+    user.groups.set(Group.objects.filter(name__in=roles))
+    audit_entry_create(acting_user=acting_user, action="staff.create", target=user, detail={"roles": sorted(roles)})
     return user
 
 
-def staff_user_set_roles(*, acting_user, user: User, roles: list[str]) -> None:
+@action("staff.set_roles", policy=_may_set_roles)
+def staff_user_set_roles(*, acting_user: User | None, user: User, roles: list[str]) -> None:
     """Replace an account's roles. The policy refuses what the acting user may not grant (their own
     account, another organisation's, a role beyond their reach) and what the account may not hold
     (a city role on a partner's account), whoever asks: the pages, a command or a script."""
-    with transaction.atomic():
-        old = sorted(user.groups.values_list("name", flat=True))
-        policy.check_grant(acting_user, organisation=user.organisation, old_roles=old, new_roles=roles, member=user)
-        user.groups.set(Group.objects.filter(name__in=roles))
-        audit_entry_create(
-            acting_user=acting_user,
-            action="staff.set_roles",
-            target=user,
-            detail={"old": old, "roles": sorted(roles)},
-        )
+    member = lock_rows(User.objects.filter(pk=user.pk))[0]
+    old = sorted(member.groups.values_list("name", flat=True))
+    if old == sorted(set(roles)):
+        no_change()
+        return
+    member.groups.set(Group.objects.filter(name__in=roles))
+    audit_entry_create(
+        acting_user=acting_user,
+        action="staff.set_roles",
+        target=member,
+        detail={"old": old, "roles": sorted(roles)},
+    )
 
 
-def _check_administers(acting_user, user: User) -> None:
-    if acting_user is not None and not policy.administers_account(acting_user, user):
-        raise PermissionDenied("not an account this person administers")
+@action("staff.deactivate", policy=_administers_member)
+def staff_user_deactivate(*, acting_user: User | None, user: User) -> None:
+    """The account signs in no more and loses its authenticators. The policy refuses an account the
+    acting user does not administer, and their own."""
+    member = lock_rows(User.objects.filter(pk=user.pk))[0]
+    if not member.is_active:
+        no_change()
+        return
+    member.is_active = user.is_active = False
+    member.save(update_fields=["is_active"])
+    TOTPDevice.objects.filter(user=member).delete()
+    audit_entry_create(acting_user=acting_user, action="staff.deactivate", target=member)
 
 
-def staff_user_deactivate(*, acting_user, user: User) -> None:
-    _check_administers(acting_user, user)
-    with transaction.atomic():
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        TOTPDevice.objects.filter(user=user).delete()
-        audit_entry_create(acting_user=acting_user, action="staff.deactivate", target=user)
-
-
-def totp_device_start(*, user: User) -> TOTPDevice:
-    """A fresh, unconfirmed authenticator for a user who has none yet (replaces an earlier draft)."""
-    with transaction.atomic():
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+# --- Authenticators and passwords ----------------------------------------------------------------
+@action("staff.mfa_started", policy=_enrols_own_authenticator)
+def totp_device_start(*, acting_user: User | None, user: User) -> TOTPDevice:
+    """A fresh, unconfirmed authenticator for a user who has none yet (replaces an earlier draft).
+    It opens nothing until :func:`totp_device_confirm`; only its owner (or the first run) starts one."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    audit_entry_create(acting_user=acting_user, action="staff.mfa_started", target=user)
     return device
 
 
@@ -192,74 +243,92 @@ def enrolment_allowed(*, user: User, link_id) -> bool:
     ).exists()
 
 
-def totp_device_confirm(*, acting_user, device: TOTPDevice, link_id=None) -> None:
-    """Confirm an authenticator. When the account needs a link, the link is spent here, in the same
-    transaction: two tabs racing with one link enrol one authenticator at most."""
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=device.user_id)
-        link = None
-        if user.needs_enrolment_link:
-            link = (
-                EnrolmentLink.objects.select_for_update()
-                .filter(pk=link_id, user=user, used_at__isnull=True, expires_at__gt=timezone.now())
-                .first()
-                if link_id
-                else None
-            )
-            if link is None:
-                raise EnrolmentRefused
-            link.used_at = timezone.now()
-            link.save(update_fields=["used_at"])
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        user.needs_enrolment_link = True
-        user.save(update_fields=["needs_enrolment_link"])
-        audit_entry_create(
-            acting_user=acting_user, action="staff.mfa_enrolled", target=user, detail={"with_link": link is not None}
+@action("staff.mfa_enrolled", policy=_enrols_own_authenticator)
+def totp_device_confirm(*, acting_user: User | None, device: TOTPDevice, link_id=None) -> None:
+    """Confirm an authenticator (its owner, after a right code). When the account needs a link, the
+    link is spent here, in the same transaction: two tabs racing with one link enrol one
+    authenticator at most."""
+    user = lock_rows(User.objects.filter(pk=device.user_id))[0]
+    link = None
+    if user.needs_enrolment_link:
+        link = (
+            EnrolmentLink.objects.select_for_update()
+            .filter(pk=link_id, user=user, used_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+            if link_id
+            else None
         )
+        if link is None:
+            raise EnrolmentRefused
+        link.used_at = timezone.now()
+        link.save(update_fields=["used_at"])
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    user.needs_enrolment_link = True
+    user.save(update_fields=["needs_enrolment_link"])
+    audit_entry_create(
+        acting_user=acting_user, action="staff.mfa_enrolled", target=user, detail={"with_link": link is not None}
+    )
 
 
-def staff_password_change(*, acting_user, user: User, password: str) -> None:
+@action("staff.password_change", policy=_changes_own_password)
+def staff_password_change(*, acting_user: User | None, user: User, password: str) -> None:
     """A person sets their own password (never someone else's): the temporary one is gone."""
-    if acting_user is None or acting_user.pk != user.pk:
-        raise PermissionDenied("a password is changed by its owner")
-    with transaction.atomic():
-        was_temporary = user.must_change_password
-        user.set_password(password)
-        user.must_change_password = False
-        user.save(update_fields=["password", "must_change_password"])
-        audit_entry_create(
-            acting_user=acting_user, action="staff.password_change", target=user, detail={"temporary": was_temporary}
-        )
+    was_temporary = user.must_change_password
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit_entry_create(
+        acting_user=acting_user, action="staff.password_change", target=user, detail={"temporary": was_temporary}
+    )
 
 
+@action("installation.bootstrap", policy=_first_run)
 def installation_bootstrap(
-    *, acting_user, organisation_name: str, username: str, password: str, full_name: str, email: str = ""
+    *,
+    acting_user: User | None,
+    organisation_name: str,
+    username: str,
+    password: str,
+    full_name: str,
+    email: str = "",
+    enrol: Callable[[TOTPDevice], bool] | None = None,
 ) -> tuple[Organisation, User, TOTPDevice]:
-    """First run: the city's organisation, its first administrator and an unconfirmed authenticator.
+    """First run: the city's organisation, its first administrator and an authenticator.
 
     Refuses once there is a city organisation or any account, so it cannot be used to slip a second
-    administrator into a running installation. The administrator is not a superuser: the role gives
-    what the work needs and nothing more.
+    administrator into a running installation; only the server's command line runs it (no acting
+    user). The administrator is not a superuser: the role gives what the work needs and nothing more.
+
+    ``enrol`` (the terminal's dialogue) is called with the new authenticator inside the same
+    transaction: True confirms it; an exception (a wrong code, Ctrl-C) leaves nothing written.
     """
-    with transaction.atomic():
-        if Organisation.objects.filter(kind=Organisation.Kind.CITY).exists() or User.objects.exists():
-            raise AlreadyInstalledError("this installation already has its city organisation or staff accounts")
-        organisation = organisation_create(acting_user=acting_user, name=organisation_name, kind=Organisation.Kind.CITY)
-        user = staff_user_create(
-            acting_user=acting_user,
-            username=username,
-            password=password,
-            organisation=organisation,
-            roles=["administrator"],
-            full_name=full_name,
-            email=email,
-        )
-        device = totp_device_start(user=user)
+    if Organisation.objects.filter(kind=Organisation.Kind.CITY).exists() or User.objects.exists():
+        raise AlreadyInstalledError("this installation already has its city organisation or staff accounts")
+    organisation = organisation_create(acting_user=acting_user, name=organisation_name, kind=Organisation.Kind.CITY)
+    user = staff_user_create(
+        acting_user=acting_user,
+        username=username,
+        password=password,
+        organisation=organisation,
+        roles=["administrator"],
+        full_name=full_name,
+        email=email,
+    )
+    device = totp_device_start(acting_user=acting_user, user=user)
+    if enrol is not None and enrol(device):
+        totp_device_confirm(acting_user=acting_user, device=device)
+    audit_entry_create(
+        acting_user=acting_user,
+        action="installation.bootstrap",
+        target=organisation,
+        detail={"administrator": str(user.pk), "authenticator_confirmed": device.confirmed},
+    )
     return organisation, user, device
 
 
-def mfa_reset(*, acting_user, user: User) -> tuple[str, EnrolmentLink]:
+@action("staff.mfa_reset", policy=_administers_member)
+def mfa_reset(*, acting_user: User | None, user: User) -> tuple[str, EnrolmentLink]:
     """An administrator removes a lost authenticator and gets a one-time enrolment link to give the
     person. Returns the link's secret (shown once, stored only hashed) and the link.
 
@@ -268,28 +337,45 @@ def mfa_reset(*, acting_user, user: User) -> tuple[str, EnrolmentLink]:
     person is told by e-mail (at their work address, if any) once the change is committed, so a
     reset they did not ask for does not go unnoticed.
     """
-    _check_administers(acting_user, user)
     token = secrets.token_urlsafe(32)
     now = timezone.now()
-    with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        EnrolmentLink.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-        link = EnrolmentLink.objects.create(
-            user=user,
-            token_hash=_token_hash(token),
-            created_by=acting_user,
-            expires_at=now + ENROLMENT_LINK_LIFETIME,
-        )
-        User.objects.filter(pk=user.pk).update(needs_enrolment_link=True)
-        user.needs_enrolment_link = True
-        audit_entry_create(
-            acting_user=acting_user,
-            action="staff.mfa_reset",
-            target=user,
-            detail={"link": link.pk, "expires_at": link.expires_at.isoformat(timespec="minutes")},
-        )
-        on_commit(lambda: _tell_about_reset(user))
+    lock_rows(User.objects.filter(pk=user.pk))
+    TOTPDevice.objects.filter(user=user).delete()
+    EnrolmentLink.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    link = EnrolmentLink.objects.create(
+        user=user,
+        token_hash=_token_hash(token),
+        created_by=acting_user,
+        expires_at=now + ENROLMENT_LINK_LIFETIME,
+    )
+    User.objects.filter(pk=user.pk).update(needs_enrolment_link=True)
+    user.needs_enrolment_link = True
+    audit_entry_create(
+        acting_user=acting_user,
+        action="staff.mfa_reset",
+        target=user,
+        detail={"link": link.pk, "expires_at": link.expires_at.isoformat(timespec="minutes")},
+    )
+    on_commit(lambda: _tell_about_reset(user))
     return token, link
+
+
+# --- Sign-in lockout ----------------------------------------------------------------------------
+@action("staff.signin_locked")
+def signin_lock_record(*, acting_user: User | None, username: str, trusted: bool) -> None:
+    """Failed sign-ins have just locked a counter (``lockout.py``): an administrator sees that
+    someone was guessing. Only for accounts that exist; the counters themselves are not actions."""
+    folded = " ".join(username.split()).casefold()
+    user = User.objects.filter(username__iexact=folded).first()
+    if user is None:
+        no_change()
+        return
+    audit_entry_create(
+        acting_user=acting_user,
+        action="staff.signin_locked",
+        target=user,
+        detail={"browsers": "device" if trusted else "untrusted"},
+    )
 
 
 def _tell_about_reset(user: User) -> None:

@@ -91,7 +91,7 @@ def mfa_view(request):
             return render(request, "accounts/enrol_link_needed.html", status=403)
         device = request.user.totpdevice_set.filter(confirmed=False).first()
         if device is None:
-            device = services.totp_device_start(user=request.user)
+            device = services.totp_device_start(acting_user=request.user, user=request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _reason = device.verify_is_allowed()

@@ -19,4 +19,9 @@ ACTIONS = {
     "cards.rules.update": "the city-wide card rules changed (old and new values)",
     "cards.document_type.create": "a document type was added to the rules",
     "cards.document_type.update": "a document type's points or flags changed",
+    "cards.signing_key.create": "a signing key was created (purpose, key id; never the key)",
+    "cards.signing_key.rotate": "a signing key was rotated (new and retired key ids, trusted until)",
+    "cards.signing_key.retire": "a signing key stopped signing (trusted until)",
+    "cards.signing_key.remove": "a signing key was deleted (its cards stop verifying)",
+    "cards.signing_key.prune": "retired keys no longer trusted were deleted",
 }

@@ -503,6 +503,26 @@ def document_type_save(*, acting_user: User | None, document_type: DocumentType)
     return document_type
 
 
+# --- signing keys ------------------------------------------------------------------------------
+def _command_line_only(acting_user, **kwargs) -> bool:
+    return acting_user is None  # key files are handled by `sanspeur cards_keys` on the server
+
+
+@action("cards.signing_key.rotate", policy=_command_line_only)
+def signing_key_record(*, acting_user: User | None, operation: str, kid: str, detail: dict) -> None:
+    """Record a change of the signing keys. The key files live outside the database and are written
+    by ``cards_keys`` just before; this entry says who (the command line), what and which key id."""
+    if operation not in ("create", "rotate", "retire", "remove", "prune"):
+        raise ValueError(f"unknown key operation {operation!r}")
+    audit_entry_create(
+        acting_user=acting_user,
+        action=f"cards.signing_key.{operation}",
+        object_type="cards.signing_key",
+        object_id=kid,
+        detail=detail,
+    )
+
+
 # --- import ------------------------------------------------------------------------------------
 @action("cards.holder.import")
 def holder_import(*, acting_user: User | None, organisation, rows: list[dict]) -> list[Holder]:

@@ -1,7 +1,8 @@
 """The audit actions of this app: the only names its audit entries may carry (core/actions.py)."""
 
 ACTIONS = {
-    "event.create": "a clinic event was created or edited",
+    "event.create": "a clinic event was created",
+    "event.update": "a clinic event was edited (fields changed, organisations added or removed)",
     "event.cancel": "a clinic event was cancelled",
     "event.purge_bookings": "a finished event's individual bookings were purged",
     "service.create": "a service was added to a clinic event",
@@ -14,5 +15,6 @@ ACTIONS = {
     "booking.move": "a booking was moved to another time slot",
     "booking.check_in": "a booking was checked in at the door",
     "booking.remind": "a booking reminder was handled",
+    "booking.shred_reminders": "the reminder contacts of finished time slots were shredded (a count)",
     "walk_in.record": "walk-ins were counted at the door",
 }

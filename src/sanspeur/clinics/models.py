@@ -9,6 +9,7 @@ deleted a few days later, while the aggregate counters (``Tally``) stay.
 import uuid
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sanspeur.core.boroughs import BOROUGH_CHOICES
@@ -50,6 +51,27 @@ class Event(models.Model):
     def language_names(self) -> list[str]:
         return [SPOKEN_LANGUAGE_NAMES.get(code, code) for code in self.language_codes]
 
+    def state_at(self, now) -> str:
+        """Scheduled, cancelled or over (clinics/states.py), from its time slots' states."""
+        from .states import CANCELLED, OPEN, OVER, SCHEDULED
+
+        slots = Session.objects.filter(service__event=self).values_list("cancelled_at", "ends_at")
+        states = {_slot_state(cancelled_at, ends_at, now) for cancelled_at, ends_at in slots}
+        if OPEN in states:
+            return SCHEDULED
+        if CANCELLED in states:
+            return CANCELLED
+        if states or self.date < timezone.localdate(now):
+            return OVER
+        return SCHEDULED
+
+    @property
+    def offered_actions(self) -> frozenset[str]:
+        """What the event page may offer now (clinics/states.py, declared once)."""
+        from .states import EVENT
+
+        return EVENT.offered(self.state_at(timezone.now()))
+
 
 class Service(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="services")
@@ -73,7 +95,9 @@ class Session(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     capacity = models.PositiveIntegerField(_("capacity"))
     released_at = models.DateTimeField(_("booking opens at"))
-    # Written at the start of every booking transaction: on SQLite it takes the write lock first.
+    # No longer written: bookings lock the row with core.locks.lock_rows, and SQLite's IMMEDIATE
+    # transactions take the write lock when they begin (settings/base.py). Kept until a migration
+    # drops it.
     lock_version = models.PositiveBigIntegerField(default=0, editable=False)
     # Cancelled by the organisers (weather, staff): its bookings can move elsewhere with their code.
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
@@ -83,6 +107,24 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def state_at(self, now) -> str:
+        return _slot_state(self.cancelled_at, self.ends_at, now)
+
+    @property
+    def offered_actions(self) -> frozenset[str]:
+        """What the event page may offer for this time slot now (clinics/states.py)."""
+        from .states import SESSION
+
+        return SESSION.offered(self.state_at(timezone.now()))
+
+
+def _slot_state(cancelled_at, ends_at, now) -> str:
+    from .states import CANCELLED, OPEN, OVER
+
+    if cancelled_at is not None:
+        return CANCELLED
+    return OVER if ends_at <= now else OPEN
 
 
 class Booking(models.Model):
@@ -109,6 +151,21 @@ class Booking(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["session", "status"])]
+
+    def offered_actions_at(self, now) -> frozenset[str]:
+        """The booking's actions (clinics/states.py) that its time slot still allows at ``now``:
+        once the slot is over, nothing is cancelled or moved, except away from a slot the
+        organisers cancelled."""
+        from .states import BOOKING, SLOT_CANCELLED
+
+        offered = BOOKING.offered(self.status)
+        if self.session.ends_at <= now and self.status != SLOT_CANCELLED:
+            offered -= {"cancel", "move"}
+        return offered
+
+    @property
+    def offered_actions(self) -> frozenset[str]:
+        return self.offered_actions_at(timezone.now())
 
     @property
     def reminder_context(self) -> str:

@@ -7,6 +7,7 @@ import csv
 
 import segno
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from sanspeur.accounts.decorators import staff_view
 from sanspeur.core import humancheck
-from sanspeur.core.decorators import public_view
+from sanspeur.core.locks import LockTimeout
 from sanspeur.core.params import object_or_404
+from sanspeur.core.public_pages import public_view
 from sanspeur.core.uploads import body_limit
 
 from . import antibot, codes, rules, selectors, services
@@ -42,6 +44,7 @@ CHECKIN = "accounts.checkin_bookings"
 # Request bodies of the public forms are small: anything larger is refused before it is read.
 BOOKING_BODY_LIMIT = 16 * 1024  # places, reminder, honeypot, the proof (about 700 bytes) or the question
 ACTION_BODY_LIMIT = 2 * 1024  # cancel or move
+BUSY_RETRY_SECONDS = 5  # after a lock time-out on a crowded time slot
 
 
 def _qr(text: str, scale: int = 6) -> str:
@@ -57,6 +60,13 @@ def _human_message(reason: str) -> str:
         "answer": _("The answer to the question is not right. Please try again."),
         "replay": _("This form was already sent. Please fill it in again."),
     }.get(reason) or humancheck.message(reason)
+
+
+def _busy_message(wait: int) -> str:
+    return _(
+        "Many people are booking this time slot right now. Wait %(time)s and send the form again:"
+        " your choices are kept."
+    ) % {"time": humancheck.wait_text(wait)}
 
 
 def _body_too_large(request, limit: int):
@@ -140,14 +150,12 @@ def book(request, session_id):
             if reason:
                 check_error, status = _human_message(reason), 400
             elif wait := antibot.slot_take(session, places, path=path):
-                alert = _(
-                    "Many people are booking this time slot right now. Wait %(time)s and send the form again:"
-                    " your choices are kept."
-                ) % {"time": humancheck.wait_text(wait)}
+                alert = _busy_message(wait)
                 status = 429
             else:
                 try:
                     _booking, code = services.booking_create(
+                        acting_user=None,
                         session_id=session.pk,
                         places=places,
                         language=get_language() or "fr",
@@ -157,6 +165,11 @@ def book(request, session_id):
                     antibot.slot_give_back(session, places, path=path)
                     alert = error.message
                     status = 409
+                except LockTimeout:  # the slot's row stayed locked too long (core/locks.py)
+                    antibot.slot_give_back(session, places, path=path)
+                    wait = BUSY_RETRY_SECONDS
+                    alert = _busy_message(wait)
+                    status = 429
                 else:
                     return redirect("clinics:booking", code=code)
     response = render(
@@ -234,9 +247,11 @@ def booking(request, code):
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "cancel":
         try:
-            services.booking_cancel(code=normalised)
+            services.booking_cancel(acting_user=None, code=normalised)
         except services.BookingError as error:
             alert = error.message
+        except LockTimeout:
+            alert = _busy_message(BUSY_RETRY_SECONDS)
         else:
             # No messages framework on public pages: it would set a cookie.
             return redirect(reverse("clinics:booking", kwargs={"code": normalised}) + "?cancelled=1")
@@ -247,19 +262,17 @@ def booking(request, code):
             alert = _("Choose one of the time slots offered.")
         else:
             try:
-                services.booking_move(code=normalised, session_id=target)
+                services.booking_move(acting_user=None, code=normalised, session_id=target)
             except services.BookingError as error:
                 alert = error.message
+            except LockTimeout:
+                alert = _busy_message(BUSY_RETRY_SECONDS)
             else:
                 return redirect(reverse("clinics:booking", kwargs={"code": normalised}) + "?moved=1")
     if action:
         booking.refresh_from_db()
     event = booking.session.service.event
-    can_cancel = (
-        booking.status in (Booking.Status.CONFIRMED, Booking.Status.WAITLISTED)
-        and booking.session.ends_at > timezone.now()
-    )
-    can_change = can_cancel or booking.status == Booking.Status.SLOT_CANCELLED
+    offered = booking.offered_actions  # clinics/states.py, and the time slot not over
     return render(
         request,
         "clinics/booking.html",
@@ -276,10 +289,9 @@ def booking(request, code):
             "alert": alert,
             "cancelled_now": request.GET.get("cancelled") == "1" and booking.status == Booking.Status.CANCELLED,
             "moved_now": request.GET.get("moved") == "1" and booking.status == Booking.Status.CONFIRMED,
-            "can_cancel": can_cancel,
-            "can_change": can_change,
+            "offered": offered,
             "slot_cancelled": booking.status == Booking.Status.SLOT_CANCELLED,
-            "move_options": selectors.move_options(booking) if can_change else [],
+            "move_options": selectors.move_options(booking) if "move" in offered else [],
         },
     )
 
@@ -358,14 +370,23 @@ def staff_event_edit(request, pk=None):
     event = _staff_event(request, pk) if pk else None
     form = EventForm(request.POST or None, instance=event)
     if request.method == "POST" and form.is_valid():
-        event = services.event_save(
-            acting_user=request.user,
-            event=event,
-            data=form.event_data(),
-            organisations=form.cleaned_data["organisations"],
-        )
-        messages.success(request, _("The event is saved."))
-        return redirect("clinics:staff_event_detail", pk=event.pk)
+        try:
+            event = services.event_save(
+                acting_user=request.user,
+                event=event,
+                data=form.event_data(),
+                organisations=form.cleaned_data["organisations"],
+            )
+        except PermissionDenied:
+            # The event is the user's to edit (scoped above): what the policy refused is removing
+            # a co-organiser (services._may_remove_organisations).
+            form.add_error(
+                "organisations",
+                _("Only the City's coordinators can remove another organisation from this event."),
+            )
+        else:
+            messages.success(request, _("The event is saved."))
+            return redirect("clinics:staff_event_detail", pk=event.pk)
     return render(request, "clinics/staff_event_form.html", {"form": form, "event": event})
 
 
@@ -435,7 +456,6 @@ def staff_event_detail(request, pk):
             "event": event,
             "location": selectors.location_label(event),
             "services": selectors.sessions_with_availability(event),
-            "now": timezone.now(),
             "service_form": service_form,
             "session_form": session_form,
             "report": selectors.report([event]),

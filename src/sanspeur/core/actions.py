@@ -109,8 +109,13 @@ class ActionError(RuntimeError):
     """A service broke the kernel's contract (no audit entry); a programming error, never input."""
 
 
-def action(name: str, *, policy: Callable[..., bool] | None = None) -> Callable[[F], F]:
-    """Declare a service function as the action ``name`` (a registered audit action)."""
+def action(name: str, *, policy: Callable[..., bool] | None = None, audited: bool = True) -> Callable[[F], F]:
+    """Declare a service function as the action ``name`` (a registered audit action).
+
+    ``audited=False`` is for the few actions of an anonymous person that must leave no trace of
+    when they happened (a protection report: an audit timestamp would date it). Such an action
+    must write no audit entry at all; the kernel refuses one.
+    """
 
     def decorator(func: F) -> F:
         parameter = inspect.signature(func).parameters.get("acting_user")
@@ -125,7 +130,7 @@ def action(name: str, *, policy: Callable[..., bool] | None = None) -> Callable[
             if policy is not None and not policy(acting_user, **kwargs):
                 raise PermissionDenied(name)
             outermost = not _running.stack
-            frame = {"name": name, "audited": [], "no_change": False}
+            frame = {"name": name, "audited": [], "no_change": not audited, "unaudited": not audited}
             with transaction.atomic(durable=outermost):
                 _running.stack.append(frame)
                 try:
@@ -134,11 +139,14 @@ def action(name: str, *, policy: Callable[..., bool] | None = None) -> Callable[
                     _running.stack.pop()
                 if not frame["audited"] and not frame["no_change"]:
                     raise ActionError(f"action {name} wrote no audit entry")
+                if frame["audited"] and frame["unaudited"]:
+                    raise ActionError(f"action {name} must leave no audit entry (anonymous by design)")
                 if _running.stack:
                     _running.stack[-1]["audited"].extend(frame["audited"])
             return result
 
         run.action_name = name  # type: ignore[attr-defined]
+        run.audited = audited  # type: ignore[attr-defined]
         return run  # type: ignore[return-value]
 
     return decorator

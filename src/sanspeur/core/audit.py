@@ -2,4 +2,6 @@
 
 ACTIONS = {
     "vault.rewrap": "data keys were re-wrapped with a new master key",
+    "vault.master_key.rotate": "a new master key was written to the key file and made current",
+    "vault.master_key.retire": "old master keys that wrapped no data key any more were removed from the key file",
 }

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import antiabuse
-from .decorators import public_view
+from .public_pages import public_view
 
 # Reasons a check can fail, and what the person reads (a field error of the form's check).
 _MESSAGES = {

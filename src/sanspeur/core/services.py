@@ -1,17 +1,27 @@
-"""Writes of the core app: the audit trail.
+"""Writes of the core app: the audit trail, and the master keys' actions.
 
-Every service function elsewhere that reads or writes personal data calls :func:`audit_entry_create`
-inside its own transaction, so the entry commits (or rolls back) with the change it describes.
+Every action elsewhere calls :func:`audit_entry_create` inside its transaction, so the entry
+commits (or rolls back) with the change it describes. The two audit functions are the kernel's
+own primitives, not actions: ``audit_entry_create`` is what every action calls, and
+``audit_read`` records that someone *read* a record (its name follows the record's type, and a
+selector calls it). The master-key functions are actions of the server's command line
+(``sanspeur rotate_master_key``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
-from .actions import note_audit_entry, require_registered
-from .models import AuditEntry
+from . import vault
+from .actions import action, no_change, note_audit_entry, require_registered
+from .keys import key_provider
+from .locks import lock_rows
+from .models import AuditEntry, DataKey
+
+if TYPE_CHECKING:
+    from sanspeur.accounts.models import User
 
 
 def _target_labels(target: models.Model | None) -> tuple[str, str]:
@@ -55,3 +65,70 @@ def audit_read(*, acting_user, target: models.Model, purpose: str = "view") -> N
     """Record that a member of staff opened a person's record."""
     with transaction.atomic():
         audit_entry_create(acting_user=acting_user, action=f"{target._meta.label_lower}.{purpose}", target=target)
+
+
+# --- Master keys: the server's command line only ---------------------------------------------------
+def _command_line(acting_user, **_kwargs) -> bool:
+    """Keys are handled on the server (accounts/policy.py), never from a page."""
+    from sanspeur.accounts.policy import is_command_line
+
+    return is_command_line(acting_user)
+
+
+@action("vault.master_key.rotate", policy=_command_line)
+def master_key_rotate(*, acting_user: User | None) -> str | None:
+    """Write a new master key into the key file and make it current; its id, or None when the
+    provider rotates on its own side (a KMS). The file is written before the audit entry (the new
+    key's id is known only then): if the entry failed, a new current key that wraps nothing yet
+    would remain, and the re-wrap that follows is audited with its id."""
+    provider = key_provider()
+    if not hasattr(provider, "add_key_and_make_current"):
+        no_change()
+        return None
+    previous = provider.current_key_id()
+    new_id = provider.add_key_and_make_current()
+    audit_entry_create(
+        acting_user=acting_user,
+        action="vault.master_key.rotate",
+        detail={"master_key": new_id, "previous": previous},
+    )
+    return new_id
+
+
+@action("vault.rewrap", policy=_command_line)
+def datakeys_rewrap(*, acting_user: User | None, batch: int = 500) -> int:
+    """Re-wrap up to ``batch`` data keys under the current master key (the sealed data is not
+    touched); how many were re-wrapped, 0 when none is left."""
+    current = key_provider().current_key_id()
+    stale = DataKey.objects.exclude(master_key_id=current).filter(wrapped__isnull=False)
+    ids = list(stale.values_list("pk", flat=True)[:batch])
+    rows = lock_rows(stale.filter(pk__in=ids)) if ids else []
+    rewrapped = sum(vault.datakey_rewrap(row) for row in rows)
+    if not rewrapped:
+        no_change()
+        return 0
+    audit_entry_create(
+        acting_user=acting_user, action="vault.rewrap", detail={"count": rewrapped, "master_key": current}
+    )
+    return rewrapped
+
+
+@action("vault.master_key.retire", policy=_command_line)
+def master_keys_retire(*, acting_user: User | None) -> list[str]:
+    """Remove from the key file the old master keys that no data key is wrapped with any more.
+    The entry is written first: a key file that cannot be rewritten rolls it back."""
+    provider = key_provider()
+    if not hasattr(provider, "remove_keys"):
+        no_change()
+        return []
+    current = provider.current_key_id()
+    in_use = set(DataKey.objects.filter(wrapped__isnull=False).values_list("master_key_id", flat=True).distinct())
+    unused = sorted(key_id for key_id in provider.key_ids() if key_id != current and key_id not in in_use)
+    if not unused:
+        no_change()
+        return []
+    audit_entry_create(
+        acting_user=acting_user, action="vault.master_key.retire", detail={"removed": unused, "current": current}
+    )
+    provider.remove_keys(unused)
+    return unused

@@ -5,6 +5,7 @@ ACTIONS = {
     "proposal.create": "a change to a directory entry was proposed",
     "proposal.publish": "a proposed change was published",
     "proposal.reject": "a proposed change was rejected",
-    "service.mark_verified": "an editor confirmed a service asks no status question",
+    "service.mark_verified": "an editor confirmed a service's entry is up to date (old and new dates)",
+    "service.publish_version": "a new version of a service was published (fields changed, proposal or import)",
     "service.reindex": "a service's search index was rebuilt",
 }

@@ -1,4 +1,10 @@
-"""Fictional Montréal services for the demo (idempotent: stable UUIDs, existing rows are left alone)."""
+"""Fictional Montréal services for the demo (idempotent: stable UUIDs, existing rows are left alone).
+
+The catalogue is fixture data written in one plain transaction (all or nothing, so a rerun
+completes a run cut short), not through the actions: an action inside it would refuse to run
+(core/actions.py). Its search text is computed here with ``build_search_text``, as
+``service_reindex`` does.
+"""
 
 import datetime as dt
 
@@ -17,7 +23,7 @@ from .models import (
     TaxonomyTerm,
 )
 from .reference import boroughs, ensure_reference_data, stable_uuid
-from .services import service_reindex
+from .services import build_search_text
 
 # need: [(fr name, en name, fr description, en description, confidential)]
 CATALOGUE = {
@@ -602,7 +608,7 @@ def load(*, stdout, print_logins: bool = True) -> None:
                         date_end=dt.date(2027, 1, 5),
                         description={"fr": "Fermé pour les Fêtes", "en": "Closed for the holidays"},
                     )
-                service_reindex(acting_user=None, service=service)
+                Service.objects.filter(pk=service.pk).update(search_text=build_search_text(service))
         # Partner organisations (accounts demo) may propose changes to their borough's services.
         from sanspeur.accounts.models import Organisation
 

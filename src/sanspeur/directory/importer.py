@@ -10,19 +10,26 @@ for an editor: "asks no status question" is off and a site is not confidential u
 says so; a re-import never changes either.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import json
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from django.db import transaction
 from jsonschema import Draft202012Validator
 
+from sanspeur.accounts.policy import can_publish_directory
+from sanspeur.core.actions import action
 from sanspeur.core.services import audit_entry_create
 
 from . import services
 from .models import Address, Borough, Location, Organization, Service, ServiceAtLocation
 from .selectors import haversine_km
+
+if TYPE_CHECKING:
+    from sanspeur.accounts.models import User
 
 
 class ImportErrors(Exception):
@@ -205,11 +212,11 @@ def _service(data: dict, lang: str, *, acting_user, source: str, counts: dict) -
     elif service.organization_id != org.pk:
         service.organization = org
         service.save(update_fields=["organization"])
-    version = services.version_publish(
+    version = services.version_publish(  # an action: joins this import's transaction
+        acting_user=acting_user,
         service=service,
         changes=_changes(data, lang, None if created else service),
         author=acting_user,
-        published_by=acting_user,
         source=source,
         always=created,
     )
@@ -237,7 +244,8 @@ def _service(data: dict, lang: str, *, acting_user, source: str, counts: dict) -
             )
         ServiceAtLocation.objects.update_or_create(id=sal["id"], defaults={"service": service, "location": location})
     # Sites and their boroughs feed the search text too.
-    services.search_text_refresh(service)
+    service.search_text = services.build_search_text(service)
+    Service.objects.filter(pk=service.pk).update(search_text=service.search_text)
     return service
 
 
@@ -252,24 +260,30 @@ COUNTS = (
 )
 
 
-def package_import(*, acting_user, data, lang: str = "en", name: str = "") -> dict:
-    """Validate every record, then import them all in one transaction, through the editors'
-    versioned path (``services.version_publish``): texts merged per language, a ``ServiceVersion``
-    per service that changed, naming the import, and one audit entry. Returns the counts."""
+def _publisher(acting_user, **_kwargs) -> bool:
+    """The command line, or the city's directory editors (accounts/policy.py)."""
+    return acting_user is None or can_publish_directory(acting_user)
+
+
+@action("directory.import", policy=_publisher)
+def package_import(*, acting_user: User | None, data, lang: str = "en", name: str = "") -> dict:
+    """Validate every record, then import them all in one transaction (an action), through the
+    editors' versioned path (the action ``services.version_publish``): texts merged per language, a
+    ``ServiceVersion`` per service that changed, naming the import, and one audit entry for the
+    import. Publishing: the command line, or the city's directory editors. Returns the counts."""
     records = records_of(data)
     errors = validate(records)
     if errors:
         raise ImportErrors(errors)
     source = f"HSDS import {name or 'package'} ({lang})"
     counts = dict.fromkeys(COUNTS, 0)
-    with transaction.atomic():
-        for record in records:
-            _service(record, lang, acting_user=acting_user, source=source, counts=counts)
-        audit_entry_create(
-            acting_user=acting_user,
-            action="directory.import",
-            detail={"services": len(records), "lang": lang, "source": source[:200], **counts},
-        )
+    for record in records:
+        _service(record, lang, acting_user=acting_user, source=source, counts=counts)
+    audit_entry_create(
+        acting_user=acting_user,
+        action="directory.import",
+        detail={"services": len(records), "lang": lang, "source": source[:200], **counts},
+    )
     return {"services": len(records), **counts}
 
 

@@ -9,6 +9,8 @@ import uuid
 from django.db import models
 from django.db.models.fields.json import KeyTextTransform
 
+from . import states
+
 STATUS_CHOICES = [
     ("active", "active"),
     ("inactive", "inactive"),
@@ -210,7 +212,7 @@ class Closure(models.Model):
 class ChangeProposal(models.Model):
     """A partner's proposed change to a service's texts, reviewed by a city editor."""
 
-    PENDING, PUBLISHED, REJECTED = "pending", "published", "rejected"
+    PENDING, PUBLISHED, REJECTED = states.PENDING, states.PUBLISHED, states.REJECTED
 
     id = _uuid_field()
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="proposals")
@@ -223,6 +225,11 @@ class ChangeProposal(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    @property
+    def offered_actions(self) -> frozenset[str]:
+        """What the review page may offer in the proposal's state (directory/states.py)."""
+        return states.PROPOSAL.offered(self.status)
 
 
 class ServiceVersion(models.Model):

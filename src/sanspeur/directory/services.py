@@ -1,17 +1,44 @@
-"""Writes for the directory. One function per action, audited in the same transaction."""
+"""Writes for the directory: each one an action of the kernel (core/actions.py) — one durable
+transaction, the authorization policy (accounts/policy.py) asked first, a registered audit entry.
+
+The other public functions here only read or compute (``build_search_text``, the ``*_snapshot``
+functions, ``current_value``, ``clean_changes``); the HSDS import is the action
+``importer.package_import``.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from sanspeur.accounts.policy import in_scope
+from sanspeur.accounts import policy
+from sanspeur.core.actions import action, no_change
+from sanspeur.core.locks import lock_rows
 from sanspeur.core.services import audit_entry_create
 
 from . import i18n
 from .models import ChangeProposal, Closure, Phone, Schedule, Service, ServiceVersion
+from .states import PROPOSAL
+
+if TYPE_CHECKING:
+    from sanspeur.accounts.models import User
+
+
+# --- The policies of these actions: accounts/policy.py decides; no acting user is the server's
+# command line (an import, the demo).
+def _publisher(acting_user, **_kwargs) -> bool:
+    return acting_user is None or policy.can_publish_directory(acting_user)
+
+
+def _directory_worker(acting_user, **_kwargs) -> bool:
+    return acting_user is None or policy.works_on_the_directory(acting_user)
+
+
+def _proposer(acting_user, *, service: Service, **_kwargs) -> bool:
+    return policy.can_propose_directory_change(acting_user, service.organization.partner_id)
 
 
 def build_search_text(service: Service) -> str:
@@ -27,25 +54,30 @@ def build_search_text(service: Service) -> str:
     return i18n.plain(" ".join(parts))
 
 
-def search_text_refresh(service: Service) -> None:
-    """Rebuild a service's search text, inside the caller's (audited) transaction."""
+@action("service.reindex", policy=_directory_worker)
+def service_reindex(*, acting_user: User | None, service: Service) -> Service:
+    lock_rows(Service.objects.filter(pk=service.pk))
     service.search_text = build_search_text(service)
     Service.objects.filter(pk=service.pk).update(search_text=service.search_text)
-
-
-def service_reindex(*, acting_user, service: Service) -> Service:
-    with transaction.atomic():
-        service.search_text = build_search_text(service)
-        Service.objects.filter(pk=service.pk).update(search_text=service.search_text)
-        audit_entry_create(acting_user=acting_user, action="service.reindex", target=service)
+    audit_entry_create(acting_user=acting_user, action="service.reindex", target=service)
     return service
 
 
-def service_mark_verified(*, acting_user, service: Service, on) -> Service:
-    with transaction.atomic():
-        service.last_verified = on
-        service.save(update_fields=["last_verified", "last_modified"])
-        audit_entry_create(acting_user=acting_user, action="service.mark_verified", target=service)
+@action("service.mark_verified", policy=_publisher)
+def service_mark_verified(*, acting_user: User | None, service: Service, on: dt.date) -> Service:
+    """An editor checked the entry: "last verified" becomes ``on`` (old and new values audited)."""
+    old = lock_rows(Service.objects.filter(pk=service.pk))[0].last_verified
+    if old == on:
+        no_change()
+        return service
+    service.last_verified = on
+    service.save(update_fields=["last_verified", "last_modified"])
+    audit_entry_create(
+        acting_user=acting_user,
+        action="service.mark_verified",
+        target=service,
+        detail={"old": old.isoformat() if old else None, "new": on.isoformat() if on else None},
+    )
     return service
 
 
@@ -179,68 +211,73 @@ def _replace_schedules(service: Service, rows: list[dict]) -> None:
         )
 
 
-def proposal_create(*, acting_user, service: Service, changes: dict) -> ChangeProposal:
-    """A contributor proposes new texts for a service of their own organisation."""
-    if not in_scope(acting_user, service.organization.partner_id):  # accounts.policy: the city's, or one's own
-        raise PermissionDenied
+@action("proposal.create", policy=_proposer)
+def proposal_create(*, acting_user: User | None, service: Service, changes: dict) -> ChangeProposal:
+    """A contributor proposes new texts for a service of their own organisation (the city's
+    editors: of any organisation); nothing is public before an editor publishes it."""
     clean = clean_changes(changes)
-    with transaction.atomic():
-        proposal = ChangeProposal.objects.create(service=service, proposed_by=acting_user, changes=clean)
-        audit_entry_create(
-            acting_user=acting_user, action="proposal.create", target=proposal, detail={"fields": sorted(clean)}
-        )
+    proposal = ChangeProposal.objects.create(service=service, proposed_by=acting_user, changes=clean)
+    audit_entry_create(
+        acting_user=acting_user, action="proposal.create", target=proposal, detail={"fields": sorted(clean)}
+    )
     return proposal
 
 
-def proposal_publish(*, acting_user, proposal: ChangeProposal) -> ServiceVersion:
+def _review(proposal: ChangeProposal, step: str, acting_user) -> ChangeProposal:
+    """Lock the proposal, check ``step`` against the declared machine, record the review."""
+    proposal = lock_rows(ChangeProposal.objects.filter(pk=proposal.pk))[0]
+    proposal.status = PROPOSAL.check(proposal.status, step)  # InvalidTransition once reviewed
+    proposal.reviewed_by, proposal.reviewed_at = acting_user, timezone.now()
+    return proposal
+
+
+@action("proposal.publish", policy=_publisher)
+def proposal_publish(*, acting_user: User | None, proposal: ChangeProposal) -> ServiceVersion:
     """A city editor publishes a proposal: the service changes and a version records the diff."""
-    with transaction.atomic():
-        proposal = ChangeProposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status != ChangeProposal.PENDING:
-            raise ValueError("proposal already reviewed")
-        service = Service.objects.select_for_update().get(pk=proposal.service_id)
-        version = version_publish(
-            service=service,
-            changes=clean_changes(proposal.changes),
-            author=proposal.proposed_by,
-            published_by=acting_user,
-            verified=True,
-            always=True,
-        )
-        proposal.status, proposal.reviewed_by, proposal.reviewed_at = (
-            ChangeProposal.PUBLISHED,
-            acting_user,
-            timezone.now(),
-        )
-        proposal.save()
-        audit_entry_create(
-            acting_user=acting_user,
-            action="proposal.publish",
-            target=proposal,
-            detail={"fields": version.changed_fields, "version": version.number},
-        )
+    proposal = _review(proposal, "publish", acting_user)
+    service = lock_rows(Service.objects.filter(pk=proposal.service_id))[0]
+    version = version_publish(
+        acting_user=acting_user,
+        service=service,
+        changes=clean_changes(proposal.changes),
+        author=proposal.proposed_by,
+        verified=True,
+        always=True,
+    )
+    proposal.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    audit_entry_create(
+        acting_user=acting_user,
+        action="proposal.publish",
+        target=proposal,
+        detail={"fields": version.changed_fields, "version": version.number},
+    )
     return version
 
 
+@action("service.publish_version", policy=_publisher)
 def version_publish(
     *,
+    acting_user: User | None,
     service: Service,
     changes: dict,
     author,
-    published_by,
     source: str = "",
     verified: bool = False,
     always: bool = False,
 ) -> ServiceVersion | None:
-    """Apply ``changes`` (already cleaned) to a service locked by the caller's transaction and
-    record a ``ServiceVersion`` with the previous values of the fields that changed.
+    """Apply ``changes`` (already cleaned) to a service and record a ``ServiceVersion`` with the
+    previous values of the fields that changed, published by the acting user.
 
     The one path by which a service's published content changes: an editor's proposal
     (``verified``: "last verified" becomes today) or an HSDS import (``source`` names it). Returns
     None when nothing changed, unless ``always`` (a published proposal is a version even then).
+    The service is locked here; the caller's copy is the one changed (an action calling this one
+    has usually locked and loaded it already, in the same transaction).
     """
+    lock_rows(Service.objects.filter(pk=service.pk))
     changed = [f for f, v in changes.items() if current_value(service, f) != v]
     if not changed and not always:
+        no_change()
         return None
     previous = {f: current_value(service, f) for f in changed}
     for f in changed:
@@ -257,27 +294,27 @@ def version_publish(
     service.search_text = build_search_text(service)
     service.save()
     number = (service.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    return ServiceVersion.objects.create(
+    version = ServiceVersion.objects.create(
         service=service,
         number=number,
         author=author,
-        published_by=published_by,
+        published_by=acting_user,
         changed_fields=changed,
         previous=previous,
         source=source[:200],
     )
+    audit_entry_create(
+        acting_user=acting_user,
+        action="service.publish_version",
+        target=service,
+        detail={"version": number, "fields": changed, "source": version.source},
+    )
+    return version
 
 
-def proposal_reject(*, acting_user, proposal: ChangeProposal) -> ChangeProposal:
-    with transaction.atomic():
-        proposal = ChangeProposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status != ChangeProposal.PENDING:
-            raise ValueError("proposal already reviewed")
-        proposal.status, proposal.reviewed_by, proposal.reviewed_at = (
-            ChangeProposal.REJECTED,
-            acting_user,
-            timezone.now(),
-        )
-        proposal.save()
-        audit_entry_create(acting_user=acting_user, action="proposal.reject", target=proposal)
+@action("proposal.reject", policy=_publisher)
+def proposal_reject(*, acting_user: User | None, proposal: ChangeProposal) -> ChangeProposal:
+    proposal = _review(proposal, "reject", acting_user)
+    proposal.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    audit_entry_create(acting_user=acting_user, action="proposal.reject", target=proposal)
     return proposal

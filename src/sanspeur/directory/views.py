@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET
 from sanspeur.accounts.decorators import staff_view
 from sanspeur.accounts.policy import has_capability, scope, works_on_the_directory
 from sanspeur.core.params import clean_text, object_or_404
+from sanspeur.core.transitions import InvalidTransition
 
 from . import selectors, services
 from .forms import ProposalForm
@@ -142,12 +144,18 @@ def propose(request, pk):
 def review_list(request):
     if request.method == "POST":
         proposal = object_or_404(ChangeProposal, pk=request.POST.get("proposal"), status=ChangeProposal.PENDING)
-        if request.POST.get("action") == "publish":
-            services.proposal_publish(acting_user=request.user, proposal=proposal)
-            messages.success(request, _("Published."))
-        else:
-            services.proposal_reject(acting_user=request.user, proposal=proposal)
-            messages.success(request, _("Rejected."))
+        step = request.POST.get("action")
+        if step not in proposal.offered_actions:  # directory/states.py: publish or reject
+            raise BadRequest
+        try:
+            if step == "publish":
+                services.proposal_publish(acting_user=request.user, proposal=proposal)
+                messages.success(request, _("Published."))
+            else:
+                services.proposal_reject(acting_user=request.user, proposal=proposal)
+                messages.success(request, _("Rejected."))
+        except InvalidTransition:  # another editor reviewed it meanwhile
+            messages.info(request, _("This proposal was already reviewed."))
         return redirect("directory:review_list")
     pending = (
         ChangeProposal.objects.filter(status=ChangeProposal.PENDING)

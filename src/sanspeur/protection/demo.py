@@ -16,6 +16,7 @@ def load(*, stdout, print_logins: bool = True) -> None:
         services.unit_key_create(acting_user=None, passphrase=passphrase)
     if not Case.objects.exists():
         _case, codename = services.report_submit(
+            acting_user=None,
             content={"category": "work", "role": "victim", "text": DEMO_TEXT, "contact": "none", "borough": "Verdun"},
             category="work",
             attachments=[],

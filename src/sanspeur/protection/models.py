@@ -109,6 +109,13 @@ class Case(models.Model):
     def __str__(self):
         return self.reference
 
+    @property
+    def offered_actions(self) -> frozenset[str]:
+        """What the case page may offer in the case's state (protection/states.py, declared once)."""
+        from .states import CASE
+
+        return CASE.offered(self.state)
+
 
 class Message(models.Model):
     """An exchange with the reporter: their additions, and the unit's replies."""

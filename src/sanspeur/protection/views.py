@@ -22,7 +22,8 @@ from nacl.exceptions import CryptoError
 from sanspeur.accounts.decorators import safe_next, staff_view
 from sanspeur.accounts.policy import has_capability
 from sanspeur.core import humancheck
-from sanspeur.core.decorators import public_view
+from sanspeur.core.public_pages import public_view
+from sanspeur.core.transitions import InvalidTransition
 from sanspeur.core.uploads import body_limit
 
 from . import crypto, selectors, services
@@ -142,6 +143,7 @@ def report(request):
                 "form_language": translation.get_language(),
             }
             case, codename = services.report_submit(
+                acting_user=None,
                 content=content,
                 category=data["category"],
                 attachments=data["attachments"],
@@ -210,7 +212,10 @@ def followup(request):
         add_form = AddInformationForm(request.POST, request.FILES)
         if add_form.is_valid():
             services.report_add_information(
-                case=case, text=add_form.cleaned_data["text"], attachments=add_form.cleaned_data["attachments"]
+                acting_user=None,
+                case=case,
+                text=add_form.cleaned_data["text"],
+                attachments=add_form.cleaned_data["attachments"],
             )
             add_form, notice = AddInformationForm(), _("Thank you. Your information was added to your report.")
     elif action == "delete":
@@ -218,10 +223,10 @@ def followup(request):
             message_id = int(request.POST.get("message", ""))
         except ValueError:
             message_id = 0
-        if services.reply_delete_by_reporter(case=case, message_id=message_id):
+        if services.reply_delete_by_reporter(acting_user=None, case=case, message_id=message_id):
             notice = _("The reply was deleted.")
     else:
-        services.reporter_seen(case=case)
+        services.reporter_seen(acting_user=None, case=case)
     thread = selectors.reporter_thread(case, reporter_key)
     return render(
         request,
@@ -260,12 +265,22 @@ def unlocked_private_key(request) -> bytes | None:
 @staff_view(HANDLE)
 def unlock(request):
     form = UnlockForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
+        # Limited per account, and every try is in the audit trail (services.unit_key_unlock).
         try:
-            private = crypto.unit_private_key_open(services.active_unit_key(), form.cleaned_data["passphrase"])
-        except crypto.WrongPassphrase:
-            form.add_error("passphrase", _("This passphrase does not open the unit key."))
+            private = services.unit_key_unlock(acting_user=request.user, passphrase=form.cleaned_data["passphrase"])
+        except services.UnlockThrottled as throttled:
+            private, status = None, 429
+            form.add_error(
+                "passphrase",
+                _("Too many wrong passphrases from this account. Wait %(time)s before trying again.")
+                % {"time": humancheck.wait_text(throttled.wait)},
+            )
         else:
+            if private is None:
+                form.add_error("passphrase", _("This passphrase does not open the unit key."))
+        if private is not None:
             wrapping = secrets.token_bytes(32)
             request.session[SESSION_KEY] = base64.b64encode(
                 bytes(nacl.secret.SecretBox(wrapping).encrypt(private))
@@ -280,7 +295,9 @@ def unlock(request):
                 secure=request.is_secure(),
             )
             return response
-    return render(request, "protection/unlock.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "protection/unlock.html", {"form": form, "next": request.GET.get("next", "")}, status=status
+    )
 
 
 @staff_view(HANDLE)
@@ -419,11 +436,15 @@ def case_action(request, reference, action):
         elif action in ("approve", "reject"):
             if not has_capability(user, SUPERVISE):
                 raise PermissionDenied
+            # Refused (403, services.FourEyes) to the supervisor who asked for this closure.
             services.case_closure_approve(acting_user=user, case=case, approve=action == "approve")
         else:
             raise Http404
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return back
+    except InvalidTransition:  # a stale page: the case moved on (protection/states.py)
+        messages.error(request, _("This action is not possible for this case in its current state."))
         return back
     messages.success(request, _("Saved."))
     return back

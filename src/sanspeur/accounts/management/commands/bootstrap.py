@@ -17,7 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import translation
 
@@ -125,16 +125,17 @@ class Command(BaseCommand):
         password = self._password(options, username=username)
 
         try:
-            with transaction.atomic():
-                _organisation, user, device = services.installation_bootstrap(
-                    acting_user=None,
-                    organisation_name=organisation,
-                    username=username,
-                    password=password,
-                    full_name=full_name,
-                    email=email,
-                )
-                confirmed = self._enrol(device) if self.interactive else False
+            # One action: the authenticator's dialogue runs inside its transaction (see the docstring).
+            _organisation, user, device = services.installation_bootstrap(
+                acting_user=None,
+                organisation_name=organisation,
+                username=username,
+                password=password,
+                full_name=full_name,
+                email=email,
+                enrol=self._enrol if self.interactive else None,
+            )
+            confirmed = device.confirmed
         except services.AlreadyInstalledError as error:
             raise CommandError(ALREADY_INSTALLED) from error
         except IntegrityError as error:  # another bootstrap won the race
@@ -212,7 +213,8 @@ class Command(BaseCommand):
 
     # --- Authenticator ----------------------------------------------------------------------------
     def _enrol(self, device) -> bool:
-        """Show the QR code and key, then check one code. True when confirmed, False to enrol at sign-in."""
+        """Show the QR code and key, then check one code. True: the code was right (the service
+        confirms the authenticator); False: enrol at first sign-in."""
         qr = io.StringIO()
         segno.make(device.config_url, error="m").terminal(out=qr, compact=True)
         secret = base64.b32encode(device.bin_key).decode("ascii")
@@ -228,8 +230,7 @@ class Command(BaseCommand):
                 self.stderr.write("Too many wrong codes in a row: wait a few seconds, then type the next code.")
                 continue
             if re.fullmatch(r"\d{6}", code) and device.verify_token(code):
-                services.totp_device_confirm(acting_user=None, device=device)
-                return True
+                return True  # installation_bootstrap confirms it, in its transaction
             self.stderr.write("This code is not right. Check the time on the phone and try the next code.")
         raise CommandError(
             f"{CODE_ATTEMPTS} wrong codes: nothing was written. Check the phone's clock and run bootstrap again."

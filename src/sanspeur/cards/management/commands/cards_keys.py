@@ -8,6 +8,12 @@ from django.utils import timezone
 from sanspeur.credential import PURPOSE_CARD, PURPOSE_STATUS_LIST, PURPOSE_TRUST_LIST, KeyStoreError
 
 from ... import keys
+from ...services import signing_key_record
+
+
+def record(operation: str, kid: str, detail: dict) -> None:
+    """The key files changed: one audit entry (the command line acts, never a staff account)."""
+    signing_key_record(acting_user=None, operation=operation, kid=kid, detail=detail)
 
 PURPOSES = (PURPOSE_CARD, PURPOSE_STATUS_LIST, PURPOSE_TRUST_LIST)
 
@@ -39,6 +45,7 @@ class Command(BaseCommand):
                 for purpose in purposes:
                     if store.active(purpose) is None:
                         meta = store.create_key(purpose)
+                        record("create", meta.kid.hex(), {"purpose": purpose})
                         self.stdout.write(f"created {purpose} key {meta.kid.hex()}")
                     else:
                         self.stdout.write(f"{purpose}: an active key exists")
@@ -47,6 +54,15 @@ class Command(BaseCommand):
                 old = store.active(purpose)
                 until = keys.rotation_trusted_until(purpose, old.kid.hex()) if old else timezone.now()
                 new, retired = store.rotate(purpose, trusted_until=until)
+                record(
+                    "rotate",
+                    new.kid.hex(),
+                    {
+                        "purpose": purpose,
+                        "retired": retired.kid.hex() if retired else "",
+                        "trusted_until": retired.trusted_until.isoformat() if retired else "",
+                    },
+                )
                 self.stdout.write(f"new {purpose} key {new.kid.hex()}")
                 if retired:
                     self.stdout.write(f"retired {retired.kid.hex()}, trusted until {retired.trusted_until.isoformat()}")
@@ -63,14 +79,17 @@ class Command(BaseCommand):
                 else:
                     until = keys.rotation_trusted_until(meta.purpose, meta.kid.hex())
                 retired = store.retire(meta.kid, trusted_until=until)
+                record("retire", retired.kid.hex(), {"trusted_until": retired.trusted_until.isoformat()})
                 self.stdout.write(f"retired {retired.kid.hex()}, trusted until {retired.trusted_until.isoformat()}")
             elif action == "remove":
                 if not options["yes"]:
                     raise CommandError("Removing a key stops its cards verifying: add --yes to confirm.")
                 store.remove(bytes.fromhex(options["kid"]))
+                record("remove", options["kid"], {})
                 self.stdout.write(f"removed {options['kid']}")
             elif action == "prune":
                 for kid in store.prune(timezone.now()):
+                    record("prune", kid.hex(), {})
                     self.stdout.write(f"removed {kid.hex()}")
             elif action == "list":
                 now = timezone.now()

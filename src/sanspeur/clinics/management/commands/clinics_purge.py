@@ -13,7 +13,7 @@ class Command(JobCommand):
         parser.add_argument("--days", type=int, default=None)
 
     def handle(self, *args, **options):
-        result = bookings_purge(days=options["days"])
+        result = bookings_purge(acting_user=None, days=options["days"])
         self.stdout.write(
             f"reminders shredded: {result['reminders']}, bookings deleted: {result['bookings']}, "
             f"events purged: {result['events']}"
