@@ -347,6 +347,8 @@ SETTINGS: tuple[Setting, ...] = (
     _s("TEST_POSTGRES_URL", "str", "postgres://postgres@127.0.0.1:5432/postgres", "tools",
        "PostgreSQL server of scripts/test's second run.", setting=None),
     _s("TEST_REDIS_URL", "str", "redis://127.0.0.1:6379/15", "tools", "Redis of the shared-cache test.", setting=None),
+    _s("MUTATION_DB_TEMPLATE", "path", None, "tools",
+       "Set by scripts/mutation: a migrated SQLite test database copied by each mutant's run.", setting=None),
     _s("TEST_DB_NAME", "str", None, "tools", "Name of the test database on PostgreSQL (test settings).",
        setting='DATABASES["default"]["TEST"]["NAME"]', shown="`test_sanspeur_<pid>`"),
     _s("CHROMIUM", "path", "/usr/bin/chromium", "tools", "Chromium driven by the browser tests and benchmarks.",
