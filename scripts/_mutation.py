@@ -90,6 +90,22 @@ GUARD_FUNCTIONS = {
 
 KILLED = {"killed"}
 
+# A mutant of a module under one of these prefixes is judged by the tests under the given folder
+# only: the credential package is pure Python with its own tests, and the card tests that issue
+# cards through it would only add minutes (a database per run) without judging it better.
+# The policy's mutants are judged by its own tests and the staff pages' tests: the URL matrix
+# (every URL for every role) reaches every rule too, but takes minutes per mutant.
+JUDGED_BY = {
+    "sanspeur.credential.": ("tests/credential/",),
+    "sanspeur.accounts.policy.": (
+        "tests/accounts/test_policy.py",
+        "tests/accounts/test_access.py",
+        "tests/accounts/test_lifecycle.py",
+        "tests/accounts/test_staff_management.py",
+        "tests/accounts/test_organisations.py",
+    ),
+}
+
 
 # --- what is run and counted ---------------------------------------------------------------------
 def mutmut_config() -> dict:
@@ -226,6 +242,9 @@ def main(argv: list[str]) -> int:
         url = None if options.no_postgres else postgres_url()
         if url:
             print(f"== the {len(living)} mutants SQLite did not kill, on PostgreSQL", flush=True)
+            # Which tests reach which function is measured again there: the postgres_only tests
+            # were skipped on SQLite, so the first measure maps them to nothing.
+            (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
             mutmut("run", "--max-children", str(options.jobs), *living, env={**env, "DATABASE_URL": url}, quiet=True)
             again = results()
             status.update({name: again[name] for name in living})
@@ -367,6 +386,17 @@ def run_mutmut(args: list[str]) -> None:
             remove()
 
     mutmut_main.write_all_mutants_to_file = write_undecorated
+    collect_or_load_stats = mutmut_main.collect_or_load_stats
+
+    def collect_or_load_stats_judged(*args, **kwargs):
+        collect_or_load_stats(*args, **kwargs)
+        tests_by_function = mutmut_main.state().tests_by_mangled_function_name
+        for function, tests in tests_by_function.items():
+            for prefix, folders in JUDGED_BY.items():
+                if function.startswith(prefix):
+                    tests_by_function[function] = {test for test in tests if test.startswith(folders)}
+
+    mutmut_main.collect_or_load_stats = collect_or_load_stats_judged
     timing_log = os.environ.get("MUTATION_TIMING_LOG")
     if timing_log:
         run_tests = PytestRunner.run_tests

@@ -85,9 +85,9 @@ STAFF_PASSWORD = "correct horse battery staple 42"
 
 @pytest.fixture
 def make_staff(db):
-    """make_staff("agent", ["enrollment_agent"], organisation, mfa=True) -> user with .totp_key."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+    """make_staff("agent", ["enrollment_agent"], organisation, mfa=True) -> user with .totp_device, an
+    authenticator whose secret is sealed in the vault (``accounts.SealedTOTPDevice``)."""
+    from sanspeur.accounts.models import SealedTOTPDevice
     from sanspeur.accounts.services import staff_user_create
 
     def make(username, roles, organisation=None, *, mfa=True, full_name="Test Person"):
@@ -102,7 +102,7 @@ def make_staff(db):
         )
         user.totp_device = None
         if mfa:
-            user.totp_device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            user.totp_device = SealedTOTPDevice.objects.create(user=user, name="test", confirmed=True)
         return user
 
     return make

@@ -19,6 +19,8 @@ urlpatterns += i18n_patterns(
     path("directory/", include("sanspeur.directory.urls")),
     path("clinics/", include("sanspeur.clinics.urls")),
     path("protection/", include("sanspeur.protection.urls")),
+    path("accountability/", include("sanspeur.outside_requests.urls")),
+    path("training/", include("sanspeur.training.urls")),
     prefix_default_language=True,
 )
 

@@ -6,10 +6,10 @@ import inspect
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanspeur.accounts import services
 from sanspeur.accounts.models import Organisation, User
+from sanspeur.accounts.models import SealedTOTPDevice as TOTPDevice
 from sanspeur.core.actions import AUDIT_ACTIONS
 from sanspeur.core.models import AuditEntry
 

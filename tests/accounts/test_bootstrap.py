@@ -6,9 +6,9 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanspeur.accounts.models import Organisation, User
+from sanspeur.accounts.models import SealedTOTPDevice as TOTPDevice
 from sanspeur.core.models import AuditEntry, DataKey
 from tests.conftest import screenshot, totp_now
 

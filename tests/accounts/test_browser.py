@@ -39,7 +39,7 @@ def test_sign_in_with_mfa_then_audit_trail(page, make_staff, city_organisation, 
 
 
 def test_first_sign_in_enrols_authenticator(page, make_staff, organisation, axe_check):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from sanspeur.accounts.models import SealedTOTPDevice as TOTPDevice
 
     user = make_staff("new.agent", ["enrollment_agent"], organisation, mfa=False)
     sign_in_password(page, "new.agent")
@@ -97,8 +97,7 @@ def test_public_pages_and_errors_are_accessible_on_a_phone(browser, live_server,
 
 
 def test_first_sign_in_enrols_then_chooses_a_password(page, make_staff, organisation, axe_check):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+    from sanspeur.accounts.models import SealedTOTPDevice as TOTPDevice
     from sanspeur.accounts.models import User
 
     user = make_staff("temp.agent", ["enrollment_agent"], organisation, mfa=False)
@@ -123,7 +122,7 @@ def test_first_sign_in_enrols_then_chooses_a_password(page, make_staff, organisa
 def test_authenticator_reset_gives_a_link_that_enrols_once(
     browser, live_server, make_staff, city_organisation, axe_check
 ):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from sanspeur.accounts.models import SealedTOTPDevice as TOTPDevice
 
     admin = make_staff("admin.browser", ["administrator"], city_organisation)
     agent = make_staff("agent.reset", ["enrollment_agent"], city_organisation)

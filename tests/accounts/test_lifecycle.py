@@ -7,8 +7,8 @@ import re
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sanspeur.accounts.models import SealedTOTPDevice as TOTPDevice
 from sanspeur.accounts.models import User
 from sanspeur.core.models import AuditEntry
 from tests.conftest import STAFF_PASSWORD, totp_now

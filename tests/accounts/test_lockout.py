@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sanspeur.accounts.models import SealedTOTPDevice as TOTPDevice
 from sanspeur.core.models import AuditEntry
 from tests.conftest import STAFF_PASSWORD, totp_now
 

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sanspeur.accounts.models import SealedTOTPDevice as TOTPDevice
 from tests.conftest import STAFF_PASSWORD, totp_now
 
 pytestmark = pytest.mark.django_db

@@ -159,7 +159,7 @@ def test_the_service_refuses_another_organisations_account(make_staff, partner_a
     with pytest.raises(PermissionDenied):
         staff_user_deactivate(acting_user=partner_admin, user=stranger)
     stranger.refresh_from_db()
-    assert stranger.is_active and stranger.totpdevice_set.exists()
+    assert stranger.is_active and stranger.sealedtotpdevice_set.exists()
 
 
 def test_nobody_resets_or_deactivates_their_own_account_through_the_service(partner_admin, city_admin):

@@ -68,7 +68,7 @@ def test_roles_change_mfa_reset_and_deactivation(mfa_client, make_staff, city_or
     client.post(f"/fr/staff/accounts/{agent.pk}/", {"action": "roles", "roles": ["partner_editor"]})
     assert list(agent.groups.values_list("name", flat=True)) == ["partner_editor"]
     client.post(f"/fr/staff/accounts/{agent.pk}/", {"action": "reset_mfa"})
-    assert not agent.totpdevice_set.exists()
+    assert not agent.sealedtotpdevice_set.exists()
     client.post(f"/fr/staff/accounts/{agent.pk}/", {"action": "deactivate"})
     agent.refresh_from_db()
     assert not agent.is_active

@@ -94,8 +94,8 @@ def organisation_kind(principal) -> str | None:
 def _make(username, roles, organisation, *, bypass=False, verified=True, temporary=False) -> Client:
     from django.contrib.auth.models import Group
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from sanspeur.accounts.models import SealedTOTPDevice as TOTPDevice
     from sanspeur.accounts.services import staff_user_create
 
     user = staff_user_create(
@@ -229,7 +229,13 @@ def build_world():
     from sanspeur.clinics import services as clinic_services
     from sanspeur.clinics.models import Event, Session
     from sanspeur.directory.models import Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
+    from sanspeur.outside_requests.models import RefusalReport, RequestDocument
     from sanspeur.protection.models import Case
+    from sanspeur.training import tokens as training_tokens
+    from sanspeur.training.models import Completion as TrainingCompletion
+    from sanspeur.training.models import Course as TrainingCourse
+    from sanspeur.training.models import Session as TrainingSession
+    from sanspeur.training.models import Unit as TrainingUnit
 
     call_command("load_demo", "--quiet-logins", stdout=io.StringIO())
     city = Organisation.objects.get(kind="city")
@@ -252,6 +258,11 @@ def build_world():
     Organization.objects.filter(pk=service.organization_id).update(partner=partner_a)
     member = User.objects.filter(organisation=partner_a).order_by("username").first()
     case = Case.objects.first()
+    outside_document = RequestDocument.objects.select_related("request").order_by("pk").first()
+    outside, refusal = outside_document.request, RefusalReport.objects.order_by("pk").first()
+    training_unit = TrainingUnit.objects.get(code="SPVM-PDQ38")
+    training_completion = TrainingCompletion.objects.order_by("pk").first()
+    training_session = TrainingSession.objects.order_by("pk").first()
     world = World()
     world.values = {
         "pow_challenge": {"scope": "protection.report"},
@@ -279,6 +290,17 @@ def build_world():
         "protection:case_detail": {"reference": case.reference},
         "protection:attachment": {"reference": case.reference, "attachment_id": 1},
         "protection:case_action": {"reference": case.reference, "action": "note"},
+        "outside_requests:request_detail": {"reference": outside.reference},
+        "outside_requests:document": {"reference": outside.reference, "document_id": outside_document.pk},
+        "outside_requests:request_action": {"reference": outside.reference, "action": "triage"},
+        "outside_requests:refusal_action": {"pk": refusal.pk, "action": "contact_service"},
+        "training:unit_detail": {"pk": training_unit.pk},
+        "training:unit_manager": {"pk": training_unit.pk},
+        "training:version_create": {"pk": TrainingCourse.objects.order_by("pk").first().pk},
+        "training:person_detail": {"pk": training_completion.person_id},
+        "training:completion_action": {"pk": training_completion.pk, "action": "exempt"},
+        "training:session_detail": {"pk": training_session.pk},
+        "training:checkin": {"token": training_tokens.issue(training_session)},
         "wellknown:status_list": {"list_id": StatusList.objects.first().pk},
         "hsds:service": {"pk": service.pk},
         "hsds:organization": {"pk": Organization.objects.first().pk},

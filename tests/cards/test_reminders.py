@@ -126,3 +126,36 @@ def test_command_prints_counts(agent, documents, capsys):
     expiring_in(card, 3)
     call_command("cards_send_reminders")
     assert "email=1" in capsys.readouterr().out
+
+
+def test_a_relay_that_refuses_the_address_crashes_nothing_logs_no_address_and_is_tried_again(
+    agent, documents, settings, django_capture_on_commit_callbacks
+):
+    """Issue 14: the reminder job used to crash with the address on stderr."""
+    import io
+    import logging
+
+    settings.EMAIL_BACKEND = "tests.clinics.test_mail_failures.RefusingBackend"
+    _holder, card = enroll(agent, documents, "refused", preferred_language="fr", email="refusee.secrete@example.org")
+    expiring_in(card, 10)
+    handler = next(h for h in logging.getLogger().handlers if h.name == "console")
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            outcomes = run_reminders()
+    finally:
+        handler.setStream(previous)
+    assert outcomes["email"] == 1
+    log = buffer.getvalue()
+    assert "renewal reminder (SMTPRecipientsRefused 550)" in log
+    assert "refusee.secrete" not in log
+    card.refresh_from_db()
+    assert card.renewal_reminded_at is None  # the next daily run tries again
+    failed = AuditEntry.objects.get(action="cards.card.remind_failed", object_id=str(card.pk))
+    assert failed.detail == {"problem": "SMTPRecipientsRefused 550"}
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_reminders()["email"] == 1
+    assert [message.to for message in mail.outbox] == [["refusee.secrete@example.org"]]

@@ -104,3 +104,17 @@ def book_with_client(client, session, *, lang="es", places=1, reminder="", proof
 
 def code_from(response) -> str:
     return response["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+
+@pytest.fixture
+def console_log():
+    """What the configured console handler (the production log: settings LOGGING) writes during
+    the test, through its filter."""
+    import io
+    import logging
+
+    handler = next(h for h in logging.getLogger().handlers if h.name == "console")
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    yield buffer
+    handler.setStream(previous)

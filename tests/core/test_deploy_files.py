@@ -10,7 +10,7 @@ from sanspeur.core.jobs import JobCommand
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 # Django's own housekeeping: idempotent and harmless when two runs overlap.
-NOT_OURS = {"clearsessions", "axes_reset_logs"}
+NOT_OURS = {"clearsessions"}
 
 
 def scheduled_by_systemd() -> set[str]:
@@ -55,3 +55,20 @@ def test_units_read_the_environment_file_and_run_as_the_app_user():
     for unit in (DEPLOY / "systemd").glob("*.service"):
         text = unit.read_text()
         assert "EnvironmentFile=/etc/sanspeur/env" in text and "User=sanspeur" in text, unit.name
+
+
+def test_django_axes_is_gone_from_settings_dependencies_and_schedules():
+    """Lockout is accounts/lockout.py (device cookies); django-axes stayed installed, switched
+    off, only for its nightly clean-up job. Nothing of it is left (issue 14)."""
+    from django.conf import settings
+
+    root = DEPLOY.parent
+    assert not any(app == "axes" or app.startswith("axes.") for app in settings.INSTALLED_APPS)
+    assert not [name for name in dir(settings) if name.startswith("AXES_")]
+    assert not any("axes" in backend for backend in settings.AUTHENTICATION_BACKENDS)
+    assert not any("axes" in middleware for middleware in settings.MIDDLEWARE)
+    assert not any(check.startswith("axes.") for check in settings.SILENCED_SYSTEM_CHECKS)
+    for path in [root / "pyproject.toml", *sorted((root / "requirements").glob("*.txt"))]:
+        assert "django-axes" not in path.read_text(), path
+    for path in sorted(DEPLOY.rglob("*")):
+        assert not path.is_file() or "axes" not in path.read_text(), path

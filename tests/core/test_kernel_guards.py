@@ -237,6 +237,24 @@ def test_a_busy_job_lock_names_the_job():
     assert busy.value.args == ("demo_job",)
 
 
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_on_postgresql_the_job_lock_is_held_for_every_other_host():
+    """A file lock would stop a second run on this machine only; the advisory lock is seen by any
+    connection to the database, whichever host it comes from."""
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            with job_lock("demo_job"):
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [_advisory_key("demo_job")])
+                assert cursor.fetchone() == (False,)
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_advisory_key("demo_job")])
+            assert cursor.fetchone() == (True,)
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_advisory_key("demo_job")])
+    finally:
+        other.close()
+
+
 @pytest.mark.django_db
 def test_on_sqlite_the_job_lock_is_a_file_beside_the_database_named_after_it_and_the_job():
     if connection.vendor != "sqlite":

@@ -34,3 +34,72 @@ def test_no_form_or_template_asks_for_status():
         )
         offending += [f"{path.relative_to(SRC)}:{name}" for name in names if FORBIDDEN_FIELD.search(name)]
     assert not offending
+
+
+# --- No document type per card, holder or person (issue 14) ----------------------------------------
+def _person_models() -> set:
+    """Records about a person: the card's holder and cards, and every model that seals personal
+    values with a data key of the vault (staff accounts, bookings, cases, ...)."""
+    from sanspeur.core.models import DataKey
+
+    found = {apps.get_model("cards", "Holder"), apps.get_model("cards", "Card")}
+    for model in apps.get_models(include_auto_created=True):
+        if any(f.is_relation and f.related_model is DataKey for f in model._meta.concrete_fields):
+            found.add(model)
+    return found
+
+
+def _forward_links(model) -> set:
+    """The models ``model`` points to: its foreign keys, one-to-ones and many-to-manys."""
+    return {
+        f.related_model
+        for f in model._meta.get_fields()
+        if f.is_relation and not f.auto_created and f.related_model is not None
+    } | {f.related_model for f in model._meta.concrete_fields if f.is_relation}
+
+
+def _reaches(model, targets, document_type, seen=None) -> bool:
+    """Whether a chain of forward links leads from ``model`` to one of ``targets`` (not through the
+    document types themselves)."""
+    seen = seen if seen is not None else set()
+    if model in targets:
+        return True
+    seen.add(model)
+    return any(
+        _reaches(linked, targets, document_type, seen)
+        for linked in _forward_links(model)
+        if linked not in seen and linked is not document_type
+    )
+
+
+def document_type_per_person() -> list[str]:
+    """Every model that links a document type to a card, a holder or another person's record: a
+    row of it says which kind of document one person showed (a consular card, a work permit)."""
+    document_type = apps.get_model("cards", "DocumentType")
+    people = _person_models()
+    offending = []
+    for model in apps.get_models(include_auto_created=True):
+        links = _forward_links(model)
+        # A many-to-many declared on another model links the document type to that model's rows.
+        for field in document_type._meta.get_fields():
+            if field.many_to_many and field.auto_created and field.related_model is model:
+                links = links | {document_type}
+        if (
+            document_type in links
+            and _reaches(model, people, document_type)
+            or (model in people and document_type in links)
+        ):
+            offending.append(model._meta.label)
+    return sorted(offending)
+
+
+def test_no_model_stores_a_document_type_per_card_holder_or_person():
+    assert document_type_per_person() == []
+
+
+def test_the_document_type_walk_sees_the_card_models():
+    """The walk above is not vacuous: it knows the people and follows links through a chain."""
+    people = _person_models()
+    assert {"cards.Holder", "cards.Card", "accounts.User"} <= {m._meta.label for m in people}
+    check = apps.get_model("cards", "DocumentCheck")
+    assert _reaches(check, people, apps.get_model("cards", "DocumentType"))

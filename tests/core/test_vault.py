@@ -45,7 +45,7 @@ def test_shredded_key_cannot_be_unwrapped_even_with_the_master_key():
     with transaction.atomic():
         vault.datakey_shred(key)
     reloaded = DataKey.objects.get(pk=key.pk)
-    assert reloaded.wrapped is None and reloaded.shredded_at is not None
+    assert reloaded.wrapped is None and reloaded.shredded_on is not None
     with pytest.raises(vault.ShreddedError):
         vault.open_fields(reloaded, blob, context="rec:1")
     # Nothing left to try the master keys on: the wrapped key bytes are gone from the row.
@@ -56,17 +56,39 @@ def test_shredded_key_cannot_be_unwrapped_even_with_the_master_key():
         assert cursor.fetchone()[0] is None
 
 
-def test_master_key_rotation_rewraps_without_touching_sealed_data(settings, tmp_path):
+def test_master_key_rotation_rewraps_the_bucket_keys_without_touching_sealed_data(settings, tmp_path):
     from django.core.management import call_command
 
     key = vault.datakey_create(purpose="test")
     blob = vault.seal_fields(key, {"name": "Rotated"}, context="rec:1")
-    old_master = key.master_key_id
+    provider = key_provider()
+    old_master = provider.current_key_id()
+    assert old_master in provider.bucket_master_keys()
     call_command("rotate_master_key", "--retire-old", stdout=io.StringIO())
+    assert provider.bucket_master_keys() == {provider.current_key_id()} != {old_master}
+    assert old_master not in provider.key_ids()
     reloaded = DataKey.objects.get(pk=key.pk)
-    assert reloaded.master_key_id != old_master
-    assert old_master not in key_provider().key_ids()
+    assert bytes(reloaded.wrapped) == bytes(key.wrapped)  # the data key's row is not touched
+    key_provider.cache_clear()  # a new process: reads the re-wrapped bucket key from its file
     assert vault.open_fields(reloaded, blob, context="rec:1") == {"name": "Rotated"}
+
+
+def test_a_data_key_of_before_the_buckets_moves_into_one_at_the_next_rotation():
+    """Keys wrapped by a master key (issue 14's migration keeps them) are moved into a bucket."""
+    from django.core.management import call_command
+
+    from sanspeur.core.vault import _key_context
+
+    provider = key_provider()
+    legacy = DataKey(purpose="test")
+    raw = b"k" * 32
+    legacy.master_key_id, legacy.wrapped = provider.wrap(raw, context=_key_context(legacy.id))
+    legacy.save(force_insert=True)
+    blob = vault.seal_fields(legacy, {"name": "Old"}, context="rec:1")
+    call_command("rotate_master_key", "--retire-old", stdout=io.StringIO())
+    moved = DataKey.objects.get(pk=legacy.pk)
+    assert moved.bucket.startswith("test/") and moved.master_key_id == ""
+    assert vault.open_fields(moved, blob, context="rec:1") == {"name": "Old"}
 
 
 def test_blind_index_is_stable_normalised_and_keyed():

@@ -549,6 +549,13 @@ def test_a_trust_list_counts_until_its_exp_and_the_default_now_is_the_current_ti
     ).expires_at == future.replace(microsecond=0)
 
 
+def test_a_trust_list_is_read_from_text_or_ascii_bytes(world: World) -> None:
+    roots = [world.root.public_key()]
+    assert set(load_trust_list(world.trust_jws.encode("ascii"), roots, now=NOW).keys) == set(world.trust_list.keys)
+    with pytest.raises(TrustListError):
+        load_trust_list(world.trust_jws.encode("ascii") + "é".encode(), roots, now=NOW)
+
+
 def test_a_trust_list_may_be_up_to_a_million_characters(world: World) -> None:
     roots = [world.root.public_key()]
     text = create_trust_list([], world.root, issuer=ISSUER, issued_at=NOW)

@@ -9,7 +9,7 @@ nothing rather than a dead link.
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .policy import can_change_city_rules, can_manage_organisations, has_capability
+from .policy import can_change_city_rules, can_manage_organisations, follows_training, has_capability
 
 TILES = [
     (
@@ -60,6 +60,12 @@ TILES = [
         _("Protection cases"),
         _("Reports and cases of the unit."),
         "protection:case_list",
+    ),
+    (
+        follows_training,
+        _("Training coverage"),
+        _("Units, courses, sessions and who is due: coverage against targets."),
+        "training:home",
     ),
     ("accounts.view_audit", _("Audit trail"), _("Who did what, and when."), "accounts:audit"),
     ("accounts.manage_staff", _("Staff accounts"), _("Accounts, roles and authenticators."), "accounts:staff_list"),

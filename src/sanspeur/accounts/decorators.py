@@ -4,6 +4,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .policy import has_capability
@@ -28,11 +29,17 @@ def staff_view(permission: str | None = None, *, policy: Callable[..., bool] | N
     data is reachable without MFA. A temporary password (chosen by an administrator) opens nothing
     but the password change, after the second factor. The capability is checked with its reach: a
     city-wide one is refused to a partner's account whatever its roles (``policy.has_capability``).
+
+    Every answer, the page or a redirect, is marked ``Cache-Control: no-store, private``: a staff
+    laptop, its browser's cache or a proxy keeps no copy of a page that may show a person's data.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            return never_stored(_checked(request, *args, **kwargs))
+
+        def _checked(request, *args, **kwargs):
             step = signed_in_step(request)
             if step is not None:
                 return step
@@ -49,6 +56,13 @@ def staff_view(permission: str | None = None, *, policy: Callable[..., bool] | N
         return wrapper
 
     return decorator
+
+
+def never_stored(response):
+    """No browser, history or proxy may keep this answer (staff pages, sign-in steps)."""
+    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 def safe_next(request, fallback: str) -> str:

@@ -4,9 +4,8 @@ import base64
 import hashlib
 
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Organisation, User
+from .models import Organisation, SealedTOTPDevice, User
 from .roles import ROLES, sync_roles
 from .services import organisation_create, staff_user_create
 
@@ -41,7 +40,7 @@ STAFF = [
 
 
 def demo_totp_key(username: str) -> str:
-    """A fixed authenticator key per demo account (hex, as django-otp stores it)."""
+    """A fixed authenticator key per demo account (hex)."""
     return hashlib.sha256(b"sanspeur-demo-totp:" + username.encode()).hexdigest()[:40]
 
 
@@ -79,9 +78,13 @@ def load(*, stdout, print_logins: bool = True) -> None:
                 full_name=full_name,
                 email=f"{username}@example.org",
             )
-        TOTPDevice.objects.update_or_create(
-            user=user, name="demo authenticator", defaults={"key": demo_totp_key(username), "confirmed": True}
-        )
+        secret = bytes.fromhex(demo_totp_key(username))
+        device = SealedTOTPDevice.objects.filter(user=user, name="demo authenticator").first()
+        if device is None or device.bin_key != secret:
+            device = device or SealedTOTPDevice(user=user, name="demo authenticator")
+            device.set_secret(secret)  # sealed in the vault like any other
+            device.confirmed = True
+            device.save()
     if print_logins:
         stdout.write("\nDemo staff logins (fictional). Password for every account: " + DEMO_PASSWORD)
         stdout.write(

@@ -64,8 +64,13 @@ class StaffCreateForm(AccessibleFormMixin, forms.Form):
         help_text=_("A work identifier such as agent.cdn2: lower-case letters, digits, dots, hyphens."),
         error_messages={"invalid": _("Use 3 to 50 lower-case letters, digits, dots or hyphens.")},
     )
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
-    email = forms.EmailField(label=_("Work e-mail"), max_length=254, required=False)
+    # A person's name and e-mail: the staff laptop's autofill keeps none of them.
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    email = forms.EmailField(
+        label=_("Work e-mail"), max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
     roles = forms.MultipleChoiceField(label=_("Roles"), choices=role_choices, widget=forms.CheckboxSelectMultiple)
     password = forms.CharField(

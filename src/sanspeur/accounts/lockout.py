@@ -14,6 +14,8 @@ Cookies"), so that someone who knows a username cannot lock its owner out.
 - Nothing here reads or keeps an address; the typed username is kept only as a keyed hash (people
   sometimes type their password into the username field), and unknown usernames lock like real
   ones, so the answer does not tell whether an account exists.
+- A browser's id is stored only as a keyed hash too (``device_key``): a copy of the database does
+  not give anyone the cookie that would let them pass for that browser.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ def account_key(username: str) -> str:
     return salted_hmac(_SALT, folded, algorithm="sha256").hexdigest()
 
 
+def device_key(device_id: str) -> str:
+    """What the counters keep of a browser's id: a keyed hash (the id itself is in its cookie only)."""
+    return salted_hmac(_SALT + ".browser", device_id, algorithm="sha256").hexdigest()
+
+
 def _read_cookie(request) -> dict[str, str]:
     """account key -> device id, from a valid cookie (anything else: nothing)."""
     raw = request.COOKIES.get(COOKIE)
@@ -73,7 +80,7 @@ class Gate:
     """One sign-in attempt's counter: this account, from this browser (or from untrusted ones)."""
 
     account: str
-    device: str  # "" for browsers without a device cookie for this account
+    device: str  # a keyed hash of the browser's id; "" for browsers without a device cookie for this account
 
     @property
     def trusted(self) -> bool:
@@ -117,7 +124,8 @@ class Gate:
 
 def gate_for(request, username: str) -> Gate:
     account = account_key(username)
-    return Gate(account=account, device=_read_cookie(request).get(account, ""))
+    device_id = _read_cookie(request).get(account, "")
+    return Gate(account=account, device=device_key(device_id) if device_id else "")
 
 
 def remember_device(request, response, user: User) -> None:

@@ -59,6 +59,11 @@ CAPABILITY_REACH: dict[str, str] = {
     "manage_training": CITY_WIDE,
     "view_audit": CITY_WIDE,
     "view_statistics": ORGANISATION,
+    "handle_outside_requests": CITY_WIDE,  # the register of outside requests for data
+    "review_outside_requests_legal": CITY_WIDE,  # a legal counsel's sign-off before a disclosure
+    "review_outside_requests_privacy": CITY_WIDE,  # a privacy officer's sign-off before a disclosure
+    "follow_up_refusal_reports": CITY_WIDE,  # residents' reports of a service point
+    "follow_unit_training": ORGANISATION,  # a unit manager: the training of the units they manage
 }
 
 
@@ -89,6 +94,11 @@ ROLE_TABLE: dict[str, Role] = {
     "protection_supervisor": Role(_CITY, ("handle_protection_cases", "supervise_protection_cases")),
     "training_coordinator": Role(_CITY, ("manage_training",)),
     "auditor": Role(_CITY, ("view_audit",)),
+    "privacy_officer": Role(
+        _CITY, ("handle_outside_requests", "review_outside_requests_privacy", "follow_up_refusal_reports")
+    ),
+    "legal_counsel": Role(_CITY, ("handle_outside_requests", "review_outside_requests_legal")),
+    "training_unit_manager": Role(_ALL, ("follow_unit_training",)),  # which units: training.UnitManager
 }
 
 
@@ -242,6 +252,13 @@ def in_scope(acting_user, organisation_id, *, reach: str = VISIBLE) -> bool:
     return own is not None and organisation_id == own
 
 
+def may_look_up_people(user) -> bool:
+    """Searching cardholders by name and birth date or card number, and the duplicate check of an
+    enrollment: the enrollment agents' (each look-up is audited). What a match shows depends on
+    scope: a match outside ``in_scope(user, ..., reach=OWN)`` shows only that a card exists."""
+    return has_capability(user, "enroll_residents")
+
+
 # --- 5. City-wide rules --------------------------------------------------------------------------------
 def is_city_administrator(user) -> bool:
     return works_for_the_city(user) and has_capability(user, "manage_staff")
@@ -289,6 +306,55 @@ def owns_credentials(actor, member) -> bool:
 def is_command_line(actor) -> bool:
     """The server's command line (no acting user): the first run of an installation."""
     return actor is None
+
+
+# --- 6b. Training (docs/training.md) -------------------------------------------------------------------
+def is_training_coordinator(user) -> bool:
+    """The training administrators: the city's training coordinators (every unit, every record)."""
+    return works_for_the_city(user) and has_capability(user, "manage_training")
+
+
+def may_manage_training(acting_user, **_kwargs) -> bool:
+    """Units, headcounts, courses, requirements, trainees, sessions, outcome figures."""
+    return is_training_coordinator(acting_user)
+
+
+def follows_training(user) -> bool:
+    """Opens the training pages: coordinators, and unit managers (who see their units only)."""
+    return is_training_coordinator(user) or has_capability(user, "follow_unit_training")
+
+
+def training_unit_paths(user) -> list[str]:
+    """The tree paths of the units ``user`` manages (each covers the units below it)."""
+    if not has_capability(user, "follow_unit_training"):
+        return []
+    from sanspeur.training.models import UnitManager
+
+    return list(UnitManager.objects.filter(user=user).values_list("unit__path", flat=True))
+
+
+def scope_training_units(queryset: QuerySet, *, acting_user, field: str = "path") -> QuerySet:
+    """The units (or rows of units, ``field`` naming their path) whose coverage ``acting_user`` sees:
+    every unit for a coordinator; a manager's units and the units below them; nothing otherwise."""
+    if is_training_coordinator(acting_user):
+        return queryset
+    paths = training_unit_paths(acting_user)
+    if not paths:
+        return queryset.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return queryset.filter(condition)
+
+
+def sees_training_records(user, unit) -> bool:
+    """A trainee's individual record (name, completions): the training coordinators, and the
+    managers of the trainee's unit or of a unit above it. Nobody else, whatever their roles."""
+    if unit is None:
+        return False
+    if is_training_coordinator(user):
+        return True
+    return any(unit.path.startswith(path) for path in training_unit_paths(user))
 
 
 # --- 7. Pages ------------------------------------------------------------------------------------------
@@ -356,6 +422,7 @@ PAGES: dict[str, Page] = {
         )
     },
     **{f"protection:{name}": _PUBLIC for name in ("home", "report", "followup", "challenge")},
+    **{f"outside_requests:{name}": _PUBLIC for name in ("report", "challenge", "transparency")},
     # Signing in.
     "accounts:login": _SIGN_IN,
     "accounts:mfa": _SIGN_IN,
@@ -407,4 +474,37 @@ PAGES: dict[str, Page] = {
         f"protection:{name}": _staff("handle_protection_cases")
         for name in ("unlock", "lock", "case_list", "case_new", "stats", "case_detail", "attachment", "case_action")
     },
+    **{
+        f"outside_requests:{name}": _staff("handle_outside_requests", city_only=True)
+        for name in ("request_list", "request_new", "request_detail", "document", "request_action")
+    },
+    **{
+        f"outside_requests:{name}": _staff("follow_up_refusal_reports", city_only=True)
+        for name in ("refusal_list", "refusal_action")
+    },
+    # Training: coordinators everywhere; unit managers on their units (the pages filter, policy rules above).
+    **{
+        f"training:{name}": _staff("manage_training", "follow_unit_training")
+        for name in ("home", "coverage_csv", "unit_detail")
+    },
+    **{
+        f"training:{name}": _staff("manage_training", city_only=True)
+        for name in (
+            "unit_create",
+            "unit_manager",
+            "headcount_import",
+            "courses",
+            "course_create",
+            "version_create",
+            "requirement_set",
+            "person_create",
+            "person_detail",
+            "completion_action",
+            "sessions",
+            "session_create",
+            "session_detail",
+            "outcome_create",
+        )
+    },
+    "training:checkin": _PUBLIC,
 }

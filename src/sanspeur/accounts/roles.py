@@ -20,6 +20,9 @@ _LABELS = {
     "protection_supervisor": _("Protection supervisor"),
     "training_coordinator": _("Training coordinator"),
     "auditor": _("Auditor"),
+    "privacy_officer": _("Privacy officer"),
+    "legal_counsel": _("Legal counsel"),
+    "training_unit_manager": _("Training: unit manager"),
 }
 
 # role -> (label, capabilities). The capabilities, and who may hold each role, are declared once,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanspeur.core import vault
 from sanspeur.core.services import audit_read
 
 from . import policy
-from .models import Organisation, User
+from .models import Organisation, SealedTOTPDevice, User
 from .roles import ROLE_IDLE_TIMEOUT
 
 
@@ -35,8 +34,13 @@ def role_names(user: User) -> list[str]:
     return sorted(user.groups.values_list("name", flat=True))
 
 
-def confirmed_totp_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+def confirmed_totp_device(user: User) -> SealedTOTPDevice | None:
+    return SealedTOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def unconfirmed_totp_device(user: User) -> SealedTOTPDevice | None:
+    """The authenticator being enrolled, if one was started."""
+    return SealedTOTPDevice.objects.filter(user=user, confirmed=False).first()
 
 
 def idle_timeout_for(user: User, default: int) -> int:

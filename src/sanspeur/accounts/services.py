@@ -16,7 +16,6 @@ from datetime import timedelta
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanspeur.core import vault
 from sanspeur.core.actions import action, no_change, on_commit
@@ -25,7 +24,7 @@ from sanspeur.core.locks import lock_rows
 from sanspeur.core.services import audit_entry_create
 
 from . import policy
-from .models import EnrolmentLink, Organisation, User
+from .models import EnrolmentLink, Organisation, SealedTOTPDevice, User
 
 # How long the link an administrator gives after removing an authenticator stays valid.
 ENROLMENT_LINK_LIFETIME = timedelta(hours=24)
@@ -64,7 +63,7 @@ def _may_set_roles(acting_user, *, user: User, roles, **_kwargs) -> bool:
 
 
 def _enrols_own_authenticator(
-    acting_user, *, user: User | None = None, device: TOTPDevice | None = None, **_kwargs
+    acting_user, *, user: User | None = None, device: SealedTOTPDevice | None = None, **_kwargs
 ) -> bool:
     member = user if user is not None else device.user
     return acting_user is None or policy.owns_credentials(acting_user, member)
@@ -198,17 +197,17 @@ def staff_user_deactivate(*, acting_user: User | None, user: User) -> None:
         return
     member.is_active = user.is_active = False
     member.save(update_fields=["is_active"])
-    TOTPDevice.objects.filter(user=member).delete()
+    SealedTOTPDevice.objects.filter(user=member).delete()
     audit_entry_create(acting_user=acting_user, action="staff.deactivate", target=member)
 
 
 # --- Authenticators and passwords ----------------------------------------------------------------
 @action("staff.mfa_started", policy=_enrols_own_authenticator)
-def totp_device_start(*, acting_user: User | None, user: User) -> TOTPDevice:
+def totp_device_start(*, acting_user: User | None, user: User) -> SealedTOTPDevice:
     """A fresh, unconfirmed authenticator for a user who has none yet (replaces an earlier draft).
     It opens nothing until :func:`totp_device_confirm`; only its owner (or the first run) starts one."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    SealedTOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device = SealedTOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
     audit_entry_create(acting_user=acting_user, action="staff.mfa_started", target=user)
     return device
 
@@ -244,7 +243,7 @@ def enrolment_allowed(*, user: User, link_id) -> bool:
 
 
 @action("staff.mfa_enrolled", policy=_enrols_own_authenticator)
-def totp_device_confirm(*, acting_user: User | None, device: TOTPDevice, link_id=None) -> None:
+def totp_device_confirm(*, acting_user: User | None, device: SealedTOTPDevice, link_id=None) -> None:
     """Confirm an authenticator (its owner, after a right code). When the account needs a link, the
     link is spent here, in the same transaction: two tabs racing with one link enrol one
     authenticator at most."""
@@ -292,8 +291,8 @@ def installation_bootstrap(
     password: str,
     full_name: str,
     email: str = "",
-    enrol: Callable[[TOTPDevice], bool] | None = None,
-) -> tuple[Organisation, User, TOTPDevice]:
+    enrol: Callable[[SealedTOTPDevice], bool] | None = None,
+) -> tuple[Organisation, User, SealedTOTPDevice]:
     """First run: the city's organisation, its first administrator and an authenticator.
 
     Refuses once there is a city organisation or any account, so it cannot be used to slip a second
@@ -340,7 +339,7 @@ def mfa_reset(*, acting_user: User | None, user: User) -> tuple[str, EnrolmentLi
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     lock_rows(User.objects.filter(pk=user.pk))
-    TOTPDevice.objects.filter(user=user).delete()
+    SealedTOTPDevice.objects.filter(user=user).delete()
     EnrolmentLink.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
     link = EnrolmentLink.objects.create(
         user=user,

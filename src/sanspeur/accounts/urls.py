@@ -1,13 +1,17 @@
 from django.urls import path
 
+from sanspeur.core.privacy import register_secret_converter
+
 from . import views
+
+register_secret_converter()  # <secret:token>: the log filter blanks enrolment links in paths
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("mfa/", views.mfa_view, name="mfa"),
     path("logout/", views.logout_view, name="logout"),
-    path("enrol/<str:token>/", views.enrol_link, name="enrol"),
+    path("enrol/<secret:token>/", views.enrol_link, name="enrol"),
     path("password/", views.password_change, name="password_change"),
     path("", views.dashboard, name="dashboard"),
     path("audit/", views.audit_list, name="audit"),

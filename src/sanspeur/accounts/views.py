@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 
@@ -19,7 +20,13 @@ from .dashboard import tiles_for
 from .decorators import safe_next, signed_in_step, staff_view
 from .forms import AuditFilterForm, LoginForm, OrganisationForm, PasswordChangeForm, TokenForm
 from .roles import role_label
-from .selectors import confirmed_totp_device, organisation_list_for, role_names, staff_profile_get
+from .selectors import (
+    confirmed_totp_device,
+    organisation_list_for,
+    role_names,
+    staff_profile_get,
+    unconfirmed_totp_device,
+)
 
 # The enrolment link a browser opened, until the authenticator is confirmed.
 ENROLMENT_LINK_SESSION_KEY = "accounts_enrolment_link"
@@ -29,6 +36,7 @@ def lockout_response(request, *, trusted: bool = False):
     return render(request, "accounts/locked.html", {"trusted": trusted}, status=429)
 
 
+@never_cache  # no sign-in step is kept by a browser or a proxy (one shows an authenticator secret)
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     """First step: the password. Counted per account and per browser (``lockout.py``); a success
@@ -55,6 +63,7 @@ def login_view(request):
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
+@never_cache
 @require_safe
 def enrol_link(request, token):
     """The one-time link an administrator gives after removing an authenticator. It opens nothing
@@ -72,6 +81,7 @@ def enrol_link(request, token):
     return redirect("accounts:login")
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def mfa_view(request):
     """Second step of sign-in: verify the authenticator code, or enrol an authenticator first.
@@ -89,7 +99,7 @@ def mfa_view(request):
     if enrolling:
         if not services.enrolment_allowed(user=request.user, link_id=link_id):
             return render(request, "accounts/enrol_link_needed.html", status=403)
-        device = request.user.totpdevice_set.filter(confirmed=False).first()
+        device = unconfirmed_totp_device(request.user)
         if device is None:
             device = services.totp_device_start(acting_user=request.user, user=request.user)
     form = TokenForm(request.POST or None)
@@ -118,6 +128,7 @@ def mfa_view(request):
     return render(request, "accounts/mfa.html", context, status=400 if form.errors else 200)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def password_change(request):
     """Choose one's own password: after both factors (a temporary password alone cannot change the

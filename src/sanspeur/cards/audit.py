@@ -1,7 +1,9 @@
 """The audit actions of this app: the only names its audit entries may carry (core/actions.py)."""
 
 ACTIONS = {
-    "cards.holder.enroll": "a resident was enrolled (document types seen, never their numbers)",
+    "cards.holder.enroll": "a resident was enrolled (the points the documents reached; never which documents)",
+    "cards.holder.search": "a staff member looked a person up by names and birth date or card number (counts only)",
+    "cards.holder.duplicate_check": "an enrollment looked for an existing record of the person (counts only)",
     "cards.holder.import": "a holder was imported from an earlier certificate list",
     "cards.holder.forget": "a holder asked to be forgotten: cards revoked, record crypto-shredded",
     "cards.holder.shred": "retention: a holder's record was crypto-shredded",
@@ -16,6 +18,9 @@ ACTIONS = {
     "cards.card.expire": "a card reached its expiry date",
     "cards.card.download_pdf": "a card's printable PDF was produced",
     "cards.card.remind": "a renewal reminder was handled (outcome only)",
+    "cards.card.remind_failed": (
+        "the mail relay did not take a renewal reminder (its kind of error only); tried again later"
+    ),
     "cards.rules.update": "the city-wide card rules changed (old and new values)",
     "cards.document_type.create": "a document type was added to the rules",
     "cards.document_type.update": "a document type's points or flags changed",

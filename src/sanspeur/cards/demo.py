@@ -16,7 +16,7 @@ from sanspeur.core.boroughs import BOROUGHS
 from . import keys
 from .faces import face_jpeg
 from .models import Card, DocumentType, Holder
-from .services import card_expire, card_revoke, duplicate_index, holder_enroll
+from .services import card_expire, card_revoke, duplicate_candidates, holder_enroll
 
 GIVEN = [
     "Amina",
@@ -108,8 +108,8 @@ def load(*, stdout, print_logins: bool = True) -> None:
     documents = list(DocumentType.objects.filter(code__in=["passport", "birth-certificate", "shelter-letter"]))
     created = 0
     for number, profile in demo_people():
-        index = duplicate_index(profile["given_names"], profile["family_names"], profile["date_of_birth"])
-        if Holder.objects.filter(duplicate_index=index).exists():
+        candidates = duplicate_candidates(profile["given_names"], profile["family_names"], profile["date_of_birth"])
+        if Holder.objects.filter(duplicate_index__in=candidates).exists():
             continue
         agent = agents[number % len(agents)]
         if number % 10 == 9:

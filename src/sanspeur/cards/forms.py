@@ -27,6 +27,9 @@ LANGUAGE_CHOICES = [
     ("other", _("Other")),
 ]
 GENDER_CHOICES = [("", _("Not declared")), ("F", "F"), ("M", "M"), ("X", "X")]
+# A resident's data must not stay in the staff browser's autofill (issue 14): on every personal
+# input, and on the form element (the templates).
+NO_AUTOFILL = {"autocomplete": "off"}
 
 
 def years_between(born: date, today: date) -> int:
@@ -72,26 +75,38 @@ class PhotoMixin(forms.Form):
 class HolderFieldsForm(forms.Form):
     """The personal fields, shared by enrollment and the CSV import."""
 
-    given_names = forms.CharField(label=_("Given names"), max_length=100)
-    family_names = forms.CharField(label=_("Family names"), max_length=100)
+    given_names = forms.CharField(label=_("Given names"), max_length=100, widget=forms.TextInput(attrs=NO_AUTOFILL))
+    family_names = forms.CharField(label=_("Family names"), max_length=100, widget=forms.TextInput(attrs=NO_AUTOFILL))
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date", **NO_AUTOFILL}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a real date (year-month-day).")},
     )
     borough = forms.ChoiceField(
         label=_("Borough"),
         choices=[("", "—"), *BOROUGH_CHOICES],
         error_messages={"invalid_choice": _("Choose one of Montréal's 19 boroughs.")},
+        widget=forms.Select(attrs=NO_AUTOFILL),
     )
     postal_code = forms.CharField(
-        label=_("Postal code"), max_length=7, help_text=_("A Montréal postal code, e.g. H2X 1Y4.")
+        label=_("Postal code"),
+        max_length=7,
+        help_text=_("A Montréal postal code, e.g. H2X 1Y4."),
+        widget=forms.TextInput(attrs=NO_AUTOFILL),
     )
     phone = forms.CharField(
-        label=_("Phone (optional)"), required=False, max_length=20, help_text=_("Only for renewal reminders.")
+        label=_("Phone (optional)"),
+        required=False,
+        max_length=20,
+        help_text=_("Only for renewal reminders."),
+        widget=forms.TextInput(attrs=NO_AUTOFILL),
     )
     email = forms.EmailField(
-        label=_("E-mail (optional)"), required=False, max_length=200, help_text=_("Only for renewal reminders.")
+        label=_("E-mail (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_("Only for renewal reminders."),
+        widget=forms.EmailInput(attrs=NO_AUTOFILL),
     )
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"),
@@ -237,9 +252,13 @@ class ForgetForm(AccessibleFormMixin, forms.Form):
 
 
 class SearchForm(AccessibleFormMixin, forms.Form):
-    given_names = forms.CharField(label=_("Given names"), max_length=100)
-    family_names = forms.CharField(label=_("Family names"), max_length=100)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    """Posted, never in a URL: names and a birth date would stay in history and proxy logs."""
+
+    given_names = forms.CharField(label=_("Given names"), max_length=100, widget=forms.TextInput(attrs=NO_AUTOFILL))
+    family_names = forms.CharField(label=_("Family names"), max_length=100, widget=forms.TextInput(attrs=NO_AUTOFILL))
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date", **NO_AUTOFILL}, format="%Y-%m-%d")
+    )
 
 
 class CardRulesForm(AccessibleFormMixin, forms.ModelForm):

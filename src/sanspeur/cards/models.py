@@ -1,8 +1,9 @@
 """Cards: document rules, cardholders (personal data sealed in the vault), cards, status lists.
 
-What a copy of these tables shows: card numbers, states, dates, which document *types* an agent
-saw, organisation and agent ids. Names, date of birth, postal code, contacts and photo are one
-sealed blob per holder (``core.DataKey``); shredding the key makes them noise.
+What a copy of these tables shows: card numbers, states, dates, the points an enrollment's
+documents reached (never which documents: a type can reveal status), organisation and agent ids.
+Names, date of birth, postal code, contacts and photo are one sealed blob per holder
+(``core.DataKey``); shredding the key makes them noise.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 STATUS_LIST_MIN_SIZE = 131_072
+ONE_ACTIVE_CARD = "cards_one_active_card_per_holder"
 
 
 PUBLIC_LANGUAGES = ("fr", "en", "es", "ar", "ht")
@@ -172,13 +174,22 @@ class Holder(models.Model):
         return self.cards.order_by("-issued_at").first()
 
 
+def _today():
+    return timezone.localdate()
+
+
 class DocumentCheck(models.Model):
-    """Which document *types* an agent saw, who and when. No number, copy, scan or note."""
+    """That an agent checked a person's documents against the rules: the points they reached, who
+    checked and on which day. Never which documents: a consular card or a work permit can reveal a
+    person's status (issue 14), and no number, copy, scan or note either."""
 
     holder = models.ForeignKey(Holder, on_delete=models.CASCADE, related_name="document_checks")
-    document_types = models.ManyToManyField(DocumentType, related_name="+")
+    identity_points = models.PositiveSmallIntegerField(_("identity points"), default=0)
+    residence_points = models.PositiveSmallIntegerField(_("residence points"), default=0)
+    photo_document = models.BooleanField(_("a photo document was seen"), default=False)
+    birth_date_document = models.BooleanField(_("a date-of-birth document was seen"), default=False)
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    checked_at = models.DateTimeField(default=timezone.now)
+    checked_on = models.DateField(_("checked on"), default=_today)
 
 
 class Card(models.Model):
@@ -217,6 +228,15 @@ class Card(models.Model):
         ordering = ["-issued_at"]
         verbose_name = _("card")
         verbose_name_plural = _("cards")
+        constraints = [
+            # One valid card per person: a second active card is refused by the database itself,
+            # whatever the code does (issue 14); the services refuse it first, with a message.
+            models.UniqueConstraint(
+                fields=["holder"],
+                condition=models.Q(state="active"),
+                name=ONE_ACTIVE_CARD,
+            )
+        ]
 
     @property
     def offered_actions(self) -> frozenset[str]:

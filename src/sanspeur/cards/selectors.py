@@ -45,18 +45,6 @@ def holder_profile(*, acting_user, holder: Holder, purpose: str = "view") -> dic
     return {**profile, "photo": photo}
 
 
-def possible_duplicate(index: str) -> Card | Holder | None:
-    """A live record with the same blind index, in any organisation: the caller shows number and state only."""
-    holder = Holder.objects.filter(duplicate_index=index, shredded_at__isnull=True).first()
-    if holder is None:
-        return None
-    return holder.current_card() or holder
-
-
-def holders_by_search(user, index: str):
-    return holders_for(user).filter(duplicate_index=index)
-
-
 def cards_due_for_reminder(*, now, limit: int = 10_000):
     """Active cards expiring within the reminder window whose reminder was not yet handled."""
     from datetime import timedelta

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import IntegrityError
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from sanspeur.core import vault
@@ -29,7 +32,10 @@ from sanspeur.credential import (
 
 from . import keys
 from .models import Card, CardRules, Counter, DocumentCheck, DocumentType, Holder
+from .selectors import document_rules
 from .states import CARD
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from sanspeur.accounts.models import User
@@ -48,6 +54,13 @@ PROFILE_FIELDS = (
 )
 
 
+class ActiveCardExists(ValueError):
+    """The holder already has a valid card: a second one is never issued, renewed or reinstated
+    (the database refuses it too: ``models.ONE_ACTIVE_CARD``)."""
+
+    message = _("This person already has a valid card. Renew or replace it instead of issuing another one.")
+
+
 class DuplicateSubmission(Exception):
     """The same enrollment form was already submitted; ``holder`` is the record it created."""
 
@@ -56,8 +69,27 @@ class DuplicateSubmission(Exception):
         self.holder = holder
 
 
-def duplicate_index(given_names: str, family_names: str, date_of_birth: str) -> str:
-    return vault.blind_index("cards.holder", given_names, family_names, date_of_birth)
+def duplicate_index(key, given_names: str, family_names: str, date_of_birth: str) -> str:
+    """The stored identity index of a holder: keyed by the bucket key that wraps the holder's data
+    key, so that it dies with it (core/vault.py, decision 0005)."""
+    return vault.identity_index(key, given_names, family_names, str(date_of_birth))
+
+
+def duplicate_candidates(given_names: str, family_names: str, date_of_birth) -> list[str]:
+    """Every value the index of these names and birth date can have: one per bucket in use."""
+    return vault.identity_index_candidates("cards.holder", given_names, family_names, str(date_of_birth))
+
+
+def holders_reindex(keys, index) -> None:
+    """Called by the vault when the bucket of these holders' data keys is rotated (another holder
+    of the bucket was forgotten): their indexes are computed again under the new generation."""
+    by_key = {key.pk: key for key in keys}
+    holders = list(Holder.objects.filter(data_key__in=list(by_key), shredded_at__isnull=True))
+    for holder in holders:
+        key = by_key[holder.data_key_id]
+        profile = vault.open_fields(key, holder.sealed_profile, context=holder.profile_context)
+        holder.duplicate_index = index(key, profile["given_names"], profile["family_names"], profile["date_of_birth"])
+    vault.update_each(holders, ["duplicate_index"])
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -141,22 +173,110 @@ def _holder_enroll(
         created_by=acting_user,
         submission_token=submission_token or None,
         duplicate_index=duplicate_index(
-            profile["given_names"], profile["family_names"], str(profile["date_of_birth"])
+            key, profile["given_names"], profile["family_names"], str(profile["date_of_birth"])
         ),
     )
     _seal_profile(holder, {**profile, "date_of_birth": str(profile["date_of_birth"])})
     holder.sealed_photo = vault.seal_bytes(key, photo_jpeg, context=holder.photo_context)
     holder.save(force_insert=True)
-    check = DocumentCheck.objects.create(holder=holder, checked_by=acting_user)
-    check.document_types.set(document_types)
+    # What the documents reached, never which documents they were: a type can reveal status.
+    reached = document_rules().check(t.code for t in document_types)
+    DocumentCheck.objects.create(
+        holder=holder,
+        identity_points=reached.identity_points,
+        residence_points=reached.residence_points,
+        photo_document=reached.has_photo,
+        birth_date_document=reached.has_birth_date,
+        checked_by=acting_user,
+    )
     audit_entry_create(
         acting_user=acting_user,
         action="cards.holder.enroll",
         target=holder,
-        detail={"document_types": sorted(t.code for t in document_types)},
+        detail={"identity_points": reached.identity_points, "residence_points": reached.residence_points},
     )
     card = card_issue(acting_user=acting_user, holder=holder, issued_at=issued_at)
     return holder, card
+
+
+# --- looking a person up --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Lookup:
+    """What a look-up found: the records the agent may open (their own organisation's), and how
+    many matches are outside that scope — of those the page says only "a card exists; ask the
+    city": no number, state, record id or link (issue 14)."""
+
+    holders: list[Holder]  # at most LOOKUP_LIMIT
+    matches: int  # in scope
+    elsewhere: int
+
+    @property
+    def first(self) -> Card | Holder | None:
+        """The first record found in scope: its latest card, or the record itself if it has none."""
+        if not self.holders:
+            return None
+        holder = self.holders[0]
+        return holder.current_card() or holder
+
+
+LOOKUP_LIMIT = 200
+
+
+def _same_identity(given_names: str, family_names: str, date_of_birth) -> QuerySet[Holder]:
+    """Live records with the same names and date of birth (by their blind index; the values are
+    never stored). Shredded records have no index any more: they are never found."""
+    candidates = duplicate_candidates(given_names, family_names, date_of_birth)
+    return Holder.objects.filter(duplicate_index__in=candidates, shredded_at__isnull=True)
+
+
+def _in_and_out_of_scope(acting_user, found: QuerySet[Holder]) -> Lookup:
+    from sanspeur.accounts.policy import OWN, scope
+
+    own = scope(found, acting_user=acting_user, field="organisation", reach=OWN)
+    holders = list(own.order_by("-created_at").prefetch_related("cards")[:LOOKUP_LIMIT])
+    matches = own.count()
+    return Lookup(holders=holders, matches=matches, elsewhere=found.count() - matches)
+
+
+def _looks_people_up(acting_user, **_kwargs) -> bool:
+    from sanspeur.accounts.policy import may_look_up_people
+
+    return acting_user is not None and may_look_up_people(acting_user)
+
+
+@action("cards.holder.search", policy=_looks_people_up)
+def holder_search(
+    *, acting_user: User | None, given_names: str = "", family_names: str = "", date_of_birth=None, number: str = ""
+) -> Lookup:
+    """A staff search for a person, by exact names and date of birth or by card number. Audited:
+    who, when, how it searched and how many records it found in and out of scope — never the
+    values typed (a search is a read of people's data, issue 14)."""
+    if number:
+        wanted = "".join(number.split()).upper().replace("-", "")
+        found = Holder.objects.filter(pk__in=Card.objects.filter(number=wanted).values("holder_id"))
+        by = "card_number"
+    else:
+        found = _same_identity(given_names, family_names, date_of_birth)
+        by = "names_and_birth_date"
+    lookup = _in_and_out_of_scope(acting_user, found)
+    audit_entry_create(
+        acting_user=acting_user,
+        action="cards.holder.search",
+        detail={"by": by, "matches": lookup.matches, "elsewhere": lookup.elsewhere},
+    )
+    return lookup
+
+
+@action("cards.holder.duplicate_check", policy=_looks_people_up)
+def holder_duplicate_check(*, acting_user: User | None, given_names: str, family_names: str, date_of_birth) -> Lookup:
+    """Before an enrollment: does this person already have a record? Audited like a search."""
+    lookup = _in_and_out_of_scope(acting_user, _same_identity(given_names, family_names, date_of_birth))
+    audit_entry_create(
+        acting_user=acting_user,
+        action="cards.holder.duplicate_check",
+        detail={"matches": lookup.matches, "elsewhere": lookup.elsewhere},
+    )
+    return lookup
 
 
 def _signed_code(holder: Holder, profile: dict, photo_jpeg: bytes, *, number, entry, issued_at, expires_at):
@@ -187,6 +307,32 @@ def _open(holder: Holder) -> tuple[dict, bytes]:
     return profile, photo
 
 
+def _refuse_a_second_active_card(card: Card) -> None:
+    """Before ``card`` becomes (or is made) valid: no other valid card of its holder may exist.
+    Called with the holder's row locked, so two desks acting on one person wait for each other."""
+    if Card.objects.filter(holder_id=card.holder_id, state=Card.State.ACTIVE).exclude(pk=card.pk).exists():
+        raise ActiveCardExists(str(card.holder_id))
+
+
+def _save_valid(card: Card, **save) -> None:
+    """Save a card that is valid: if the database's one-valid-card constraint refuses it (a race
+    the check above could not see), the answer is the same refusal, never a server error."""
+    try:
+        with transaction.atomic():
+            card.save(**save)
+    except IntegrityError as error:
+        if Card.objects.filter(holder_id=card.holder_id, state=Card.State.ACTIVE).exclude(pk=card.pk).exists():
+            raise ActiveCardExists(str(card.holder_id)) from error
+        raise
+
+
+def _lock_holder_then_card(card: Card) -> Card:
+    """The holder's row first, then the card's: every action that can make a card valid takes
+    them in this order (as ``card_issue`` and ``holder_forget`` do), so none deadlocks another."""
+    lock_rows(Holder.objects.filter(pk=card.holder_id))
+    return Card.objects.select_for_update().select_related("holder__data_key", "status_entry").get(pk=card.pk)
+
+
 def _new_number() -> str:
     while True:
         number = new_card_number()
@@ -202,6 +348,7 @@ def card_issue(
     holder = Holder.objects.select_for_update().select_related("data_key").get(pk=holder.pk)
     if holder.is_shredded:
         raise ValueError("holder record is shredded")
+    _refuse_a_second_active_card(Card(holder=holder))
     if photo_jpeg is not None:
         holder.sealed_photo = vault.seal_bytes(holder.data_key, photo_jpeg, context=holder.photo_context)
     profile, photo = _open(holder)
@@ -221,7 +368,7 @@ def card_issue(
         holder, profile, photo, number=number, entry=entry, issued_at=now, expires_at=expires_at
     )
     card.sealed_code = vault.seal_bytes(holder.data_key, code.encode("ascii"), context=card.code_context)
-    card.save(force_insert=True)
+    _save_valid(card, force_insert=True)
     holder.needs_new_card = False
     holder.save(update_fields=["needs_new_card", "sealed_photo"])
     audit_entry_create(
@@ -233,8 +380,9 @@ def card_issue(
 @action("cards.card.renew")
 def card_renew(*, acting_user: User | None, card: Card) -> Card:
     """Same number and status index, new expiry, new signed code."""
-    card = Card.objects.select_for_update().select_related("holder__data_key", "status_entry").get(pk=card.pk)
+    card = _lock_holder_then_card(card)
     CARD.check(card.state, "renew")  # a valid or expired card; never a revoked one
+    _refuse_a_second_active_card(card)  # an old expired card, while a newer one is valid
     holder = card.holder
     profile, photo = _open(holder)
     now = timezone.now().replace(microsecond=0)
@@ -251,8 +399,8 @@ def card_renew(*, acting_user: User | None, card: Card) -> Card:
     card.sealed_code = vault.seal_bytes(holder.data_key, code.encode("ascii"), context=card.code_context)
     card.state = Card.State.ACTIVE
     card.renewal_reminded_at = None
-    card.save(
-        update_fields=["expires_at", "issued_at", "signing_kid", "sealed_code", "state", "renewal_reminded_at"]
+    _save_valid(
+        card, update_fields=["expires_at", "issued_at", "signing_kid", "sealed_code", "state", "renewal_reminded_at"]
     )
     Holder.objects.filter(pk=holder.pk).update(needs_new_card=False)
     audit_entry_create(acting_user=acting_user, action="cards.card.renew", target=card)
@@ -262,7 +410,10 @@ def card_renew(*, acting_user: User | None, card: Card) -> Card:
 def _set_state(card: Card, state: str, status: int, reason: str = "") -> None:
     card.state = state
     card.reason = reason
-    card.save(update_fields=["state", "reason"])
+    if state == Card.State.ACTIVE:
+        _save_valid(card, update_fields=["state", "reason"])
+    else:
+        card.save(update_fields=["state", "reason"])
     keys.status_entry_set(card.status_entry, status)
 
 
@@ -291,8 +442,9 @@ def card_suspend(*, acting_user: User | None, card: Card) -> Card:
 
 @action("cards.card.reinstate")
 def card_reinstate(*, acting_user: User | None, card: Card) -> Card:
-    card = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
+    card = _lock_holder_then_card(card)
     CARD.check(card.state, "reinstate")
+    _refuse_a_second_active_card(card)  # another card was issued while this one was suspended
     _set_state(card, Card.State.ACTIVE, STATUS_VALID)
     audit_entry_create(acting_user=acting_user, action="cards.card.reinstate", target=card)
     return card
@@ -303,7 +455,7 @@ def card_replace(*, acting_user: User | None, card: Card, reason: str) -> Card:
     """Lost, stolen or damaged: the old card is revoked in the status list, a new number issued."""
     if reason not in (Card.Reason.LOST, Card.Reason.STOLEN, Card.Reason.DAMAGED):
         raise ValueError("unknown reason")
-    old = Card.objects.select_for_update().select_related("status_entry").get(pk=card.pk)
+    old = _lock_holder_then_card(card)
     CARD.check(old.state, "replace")
     if old.state != Card.State.REVOKED:
         _set_state(old, Card.State.REVOKED, STATUS_REVOKED, reason)
@@ -350,8 +502,6 @@ def card_renewal_remind(*, acting_user: User | None, card: Card, now: datetime |
     (not due, already handled, not active, or the record is shredded). The message names no person
     and no card number: an e-mail crosses mail servers the City does not control.
     """
-    from django.core.mail import send_mail
-
     now = now or timezone.now()
     card = Card.objects.select_for_update().select_related("holder__data_key").get(pk=card.pk)
     holder = card.holder
@@ -369,13 +519,39 @@ def card_renewal_remind(*, acting_user: User | None, card: Card, now: datetime |
     outcome = "email" if email else ("sms_pending" if phone else "no_contact")
     if email:
         subject, body = _renewal_reminder_message(card, profile.get("preferred_language") or "fr")
-        on_commit(lambda: send_mail(subject, body, None, [email]))
+        card_id = card.pk
+        on_commit(lambda: _renewal_reminder_send(card_id, subject, body, email))
     card.renewal_reminded_at = now
     card.save(update_fields=["renewal_reminded_at"])
     audit_entry_create(
         acting_user=acting_user, action="cards.card.remind", target=card, detail={"outcome": outcome}
     )
     return outcome
+
+
+def _renewal_reminder_send(card_id: int, subject: str, body: str, email: str) -> None:
+    """After the commit: hand the reminder to the relay. A refusal or an unreachable relay is
+    logged by its kind only (never the address) and the card is marked to be reminded again by
+    the next daily run, until it expires."""
+    from sanspeur.core.privacy import mail_send
+
+    problem = mail_send(subject, body, email)
+    if problem is not None:
+        logger.warning("cards: the mail relay did not take a renewal reminder (%s)", problem)
+        card_renewal_remind_failed(acting_user=None, card_id=card_id, problem=problem)
+
+
+@action("cards.card.remind_failed")
+def card_renewal_remind_failed(*, acting_user: User | None, card_id: int, problem: str) -> None:
+    """The relay did not take the reminder: the next daily run tries again (while the card is due)."""
+    Card.objects.filter(pk=card_id).update(renewal_reminded_at=None)
+    audit_entry_create(
+        acting_user=acting_user,
+        action="cards.card.remind_failed",
+        object_type="cards.card",
+        object_id=str(card_id),
+        detail={"problem": problem},
+    )
 
 
 def _renewal_reminder_message(card: Card, language: str) -> tuple[str, str]:
@@ -536,7 +712,7 @@ def holder_import(*, acting_user: User | None, organisation, rows: list[dict]) -
             created_by=acting_user,
             needs_new_card=True,
             imported=True,
-            duplicate_index=duplicate_index(row["given_names"], row["family_names"], row["date_of_birth"]),
+            duplicate_index=duplicate_index(key, row["given_names"], row["family_names"], row["date_of_birth"]),
         )
         _seal_profile(holder, row)
         holder.save(force_insert=True)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanspeur.accounts.decorators import staff_view
 from sanspeur.accounts.policy import OWN, can_change_city_rules, in_scope
@@ -71,9 +71,14 @@ def enroll(request):
             return _already_submitted(request, already)
         if form.is_valid():
             data = form.cleaned_data
-            index = services.duplicate_index(data["given_names"], data["family_names"], str(data["date_of_birth"]))
-            duplicate = selectors.possible_duplicate(index)
-            if duplicate is not None and not data.get("confirm_duplicate"):
+            # Audited; a match in another organisation's records shows only "a card exists".
+            duplicate = services.holder_duplicate_check(
+                acting_user=request.user,
+                given_names=data["given_names"],
+                family_names=data["family_names"],
+                date_of_birth=data["date_of_birth"],
+            )
+            if (duplicate.holders or duplicate.elsewhere) and not data.get("confirm_duplicate"):
                 # Keep the photo in the page so the agent does not have to take it again.
                 form = EnrollForm(
                     {**request.POST.dict(), "photo_data": jpeg_data_url(data["photo"])}, show_confirm=True
@@ -103,26 +108,34 @@ def enroll(request):
 
 
 # --- holders ---------------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
 @staff_view(ENROLL)
 def holder_list(request):
-    holders = selectors.holders_for(request.user).prefetch_related("cards")
-    wants_search = any(request.GET.get(name) for name in ("given_names", "family_names", "date_of_birth"))
-    search = SearchForm(request.GET if wants_search else None)
-    searched = False
-    if search.is_valid():
-        searched = True
-        data = search.cleaned_data
-        index = services.duplicate_index(data["given_names"], data["family_names"], str(data["date_of_birth"]))
-        holders = holders.filter(duplicate_index=index)
-    number = clean_text(request.GET.get("number"), max_length=32).upper().replace("-", "")
-    if number:
-        searched = True
-        holders = holders.filter(cards__number=number)
-    return render(
-        request,
-        "cards/holder_list.html",
-        {"holders": holders[:200], "search": search, "searched": searched, "number": number},
-    )
+    """The organisation's latest records (no names), and the two searches. A search is POSTed:
+    names, a birth date or a card number must not sit in a URL, the browser's history or a proxy's
+    log. Each search is audited (``services.holder_search``)."""
+    search, number, lookup = SearchForm(), "", None
+    if request.method == "POST":
+        if request.POST.get("search") == "number":
+            number = clean_text(request.POST.get("number"), max_length=32)
+            if number:
+                lookup = services.holder_search(acting_user=request.user, number=number)
+        else:
+            search = SearchForm(request.POST)
+            if search.is_valid():
+                lookup = services.holder_search(acting_user=request.user, **search.cleaned_data)
+    if lookup is None:
+        holders = selectors.holders_for(request.user).prefetch_related("cards")[: services.LOOKUP_LIMIT]
+    else:
+        holders = lookup.holders
+    context = {
+        "holders": holders,
+        "search": search,
+        "searched": lookup is not None,
+        "elsewhere": lookup.elsewhere if lookup else 0,
+        "number": number,
+    }
+    return render(request, "cards/holder_list.html", context)
 
 
 @staff_view(ENROLL)
@@ -130,7 +143,7 @@ def holder_detail(request, pk):
     holder = selectors.holder_get(acting_user=request.user, pk=pk)
     profile = selectors.holder_profile(acting_user=request.user, holder=holder)
     photo_url = jpeg_data_url(profile["photo"]) if profile and profile.get("photo") else None
-    checks = holder.document_checks.prefetch_related("document_types").select_related("checked_by")
+    checks = holder.document_checks.select_related("checked_by")
     return render(
         request,
         "cards/holder_detail.html",
@@ -167,6 +180,9 @@ def _card_action(request, pk, action):
     card = selectors.card_get(acting_user=request.user, pk=pk)
     try:
         result = action(card)
+    except services.ActiveCardExists as refused:
+        messages.error(request, refused.message)
+        return redirect("cards:holder_detail", pk=card.holder_id)
     except ValueError:
         messages.error(request, _("This action is not possible for this card in its current state."))
         return redirect("cards:holder_detail", pk=card.holder_id)
@@ -243,8 +259,12 @@ def holder_issue(request, pk):
         for error in form.errors.get("photo_upload", []):
             messages.error(request, error)
         return redirect("cards:holder_detail", pk=holder.pk)
-    services.card_issue(acting_user=request.user, holder=holder, photo_jpeg=form.cleaned_data["photo"])
-    messages.success(request, _("Card issued."))
+    try:
+        services.card_issue(acting_user=request.user, holder=holder, photo_jpeg=form.cleaned_data["photo"])
+    except services.ActiveCardExists as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Card issued."))
     return redirect("cards:holder_detail", pk=holder.pk)
 
 

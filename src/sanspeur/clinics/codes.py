@@ -5,6 +5,7 @@ as 1, O as 0. The check character (Crockford's mod-37 symbol) catches a mistyped
 any database look-up.
 """
 
+import re
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -38,3 +39,19 @@ def normalise(raw: str) -> str | None:
 
 def display(code: str) -> str:
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+# What a code looks like in text: displayed (any case, with its hyphens, as a person types it), or
+# its 9 characters as the server writes them (capitals of the alphabet, no I, L, O or U in the
+# body: most words have one of them, so plain words in capitals are left alone).
+_CODE_LIKE = re.compile(
+    r"(?<![0-9A-Za-z])"
+    r"(?:[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z*~$=]|[0-9A-HJKMNP-TV-Z]{8}[0-9A-HJKMNP-TV-Z*~$=])"
+    r"(?![0-9A-Za-z])"
+)
+
+
+def scrub_codes(text: str) -> str:
+    """``text`` with every valid booking code (its check character right) blanked: the log filter
+    (core/privacy.py) calls it on every line."""
+    return _CODE_LIKE.sub(lambda match: "…" if normalise(match.group(0)) else match.group(0), text)

@@ -3,7 +3,8 @@
 A booking holds no name, phone or e-mail. Its code is never stored: only a keyed hash of it
 (``code_hash``), so a copy of the database cannot be used to open or cancel anyone's booking. An
 optional reminder contact is sealed in the vault and shredded once the event is over; bookings are
-deleted a few days later, while the aggregate counters (``Tally``) stay.
+deleted a few days later, while the aggregate counters (``Tally``) stay. A booking keeps no time:
+its audit entries are dated to the day and point at nothing (``core.audit.anonymous_entry_create``).
 """
 
 import uuid
@@ -141,15 +142,17 @@ class Booking(models.Model):
     places = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=20, choices=Status.choices)
     language = models.CharField(max_length=8, default="fr")
-    created_at = models.DateTimeField(auto_now_add=True)
-    # Waiting-list order (FIFO): the time the person joined it; ties broken by id.
-    queued_at = models.DateTimeField(null=True, blank=True)
-    checked_in_at = models.DateTimeField(null=True, blank=True)
+    # No time of any kind (issue 14): not when it was made, joined the waiting list or was checked
+    # in. The waiting list is in booking order (``id``): a booking joins a list only when it is
+    # made, under its time slot's lock.
     reminder_key = models.ForeignKey("core.DataKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sealed_reminder = models.BinaryField(null=True, blank=True, editable=False)
+    # Messages to the reminder contact that the mail relay did not take; at SANSPEUR_MAIL_ATTEMPTS
+    # the contact is shredded (services.booking_mail_failed). What failed is in the sealed fields.
+    mail_failures = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["id"]
         indexes = [models.Index(fields=["session", "status"])]
 
     def offered_actions_at(self, now) -> frozenset[str]:

@@ -96,9 +96,8 @@ def booking_by_code(raw_code: str) -> Booking | None:
 def waitlist_position(booking: Booking) -> int | None:
     if booking.status != Booking.Status.WAITLISTED:
         return None
-    ahead = booking.session.bookings.filter(status=Booking.Status.WAITLISTED).filter(
-        Q(queued_at__lt=booking.queued_at) | Q(queued_at=booking.queued_at, id__lt=booking.id)
-    )
+    # Booking order is waiting-list order: a booking joins a list only when it is made.
+    ahead = booking.session.bookings.filter(status=Booking.Status.WAITLISTED, id__lt=booking.id)
     return ahead.count() + 1
 
 

@@ -5,23 +5,31 @@ Capacity is race-free: every change to a time slot's bookings first locks that s
 (``core.locks.lock_rows``: ``SELECT ... FOR UPDATE`` on PostgreSQL, two slots in primary-key
 order; on SQLite the action's IMMEDIATE transaction already holds the database's write lock), then
 counts, then writes, in the action's one transaction.
+
+Bookings are anonymous: their audit entries are dated to the day and point at nothing
+(``core.audit.anonymous_entry_create``). Messages to a reminder contact never fail an action: a
+mail failure is caught after the commit, counted and put back for the next reminder run
+(``booking_mail_failed``), and logged without the address.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sanspeur.core import vault
 from sanspeur.core.actions import action, no_change, on_commit
+from sanspeur.core.audit import anonymous_entry_create
 from sanspeur.core.locks import lock_rows
+from sanspeur.core.privacy import mail_send
 from sanspeur.core.services import audit_entry_create
 
 from . import codes
@@ -33,6 +41,12 @@ if TYPE_CHECKING:
 
 ACTIVE = (Booking.Status.CONFIRMED, Booking.Status.CHECKED_IN)
 CODE_PURPOSE = "clinics.booking_code"
+BOOKING_TYPE = "clinics.booking"  # object_type of the bookings' (anonymous) audit entries
+REMINDER = "reminder"  # what a message to a contact is: the reminder, or a change (_notify)
+# A change message put back after a failure is sent again only while it is still true.
+PENDING_STILL_TRUE = {"promoted": Booking.Status.CONFIRMED, "slot_cancelled": Booking.Status.SLOT_CANCELLED}
+
+logger = logging.getLogger(__name__)
 
 
 class BookingError(Exception):
@@ -177,8 +191,7 @@ def session_cancel(*, acting_user: User | None, session: Session, now=None) -> i
     )
     for booking in affected:
         booking.status = BOOKING.check(booking.status, "cancel_slot")
-        booking.queued_at = None
-        booking.save(update_fields=["status", "queued_at"])
+        booking.save(update_fields=["status"])
         _notify(booking, "slot_cancelled")
     audit_entry_create(
         acting_user=acting_user, action="session.cancel", target=session, detail={"bookings": len(affected)}
@@ -247,7 +260,7 @@ def _promote_waitlist(session: Session, now) -> int:
     """Offer freed places in order (strict FIFO): the head of the list first, while it fits."""
     free = session.capacity - _used_places(session)
     promoted = 0
-    for booking in session.bookings.filter(status=Booking.Status.WAITLISTED).order_by("queued_at", "id"):
+    for booking in session.bookings.filter(status=Booking.Status.WAITLISTED).order_by("id"):
         if booking.places > free:
             break
         booking.status = BOOKING.check(booking.status, "promote")
@@ -262,10 +275,9 @@ def _notify(booking: Booking, what: str) -> None:
     """Tell the person who left an e-mail what happened to their booking (after commit).
 
     ``what`` is ``"promoted"`` (a waiting list gave them a place: nobody re-checks a waiting list)
-    or ``"slot_cancelled"``. Phone numbers wait for an SMS provider, like reminders.
+    or ``"slot_cancelled"``. Phone numbers wait for an SMS provider, like reminders. A message the
+    mail relay does not take is tried again by the next reminder run (``_send_after_commit``).
     """
-    from django.core.mail import send_mail
-
     from .reminders import change_message
 
     if not booking.reminder_key_id or booking.sealed_reminder is None:
@@ -274,7 +286,64 @@ def _notify(booking: Booking, what: str) -> None:
     contact = fields.get("contact", "")
     if "@" in contact:
         subject, body = change_message(booking, what)
-        on_commit(lambda: send_mail(subject, body, None, [contact]))
+        _send_after_commit(booking.pk, what, subject, body, contact)
+
+
+def _send_after_commit(booking_id: int, kind: str, subject: str, body: str, contact: str, counts=None) -> None:
+    """Send one message to a booking's contact once the action has committed. If the mail relay
+    does not take it (``core.privacy.mail_send``: only the mail errors are caught), the failure is
+    recorded by its own small action, ``booking_mail_failed``, which puts the message back for the
+    next reminder run or, after the last attempt, shreds the contact; ``counts["failed"]`` counts
+    it for the job's report. The log line names the kind of message and the error, never the
+    address: the page or the job that caused the message carries on as if it had gone."""
+
+    def send() -> None:
+        error = mail_send(subject, body, contact)
+        if error is None:
+            return
+        if counts is not None:
+            counts["failed"] += 1
+        given_up = booking_mail_failed(acting_user=None, booking_id=booking_id, kind=kind, error=error)
+        logger.warning(
+            "clinics: the mail relay did not take a %s message (%s); %s",
+            kind,
+            error,
+            "no attempt is left: its contact is shredded" if given_up else "it will be tried again at the next run",
+        )
+
+    on_commit(send)
+
+
+@action("booking.mail_failed")
+def booking_mail_failed(*, acting_user: User | None, booking_id: int, kind: str, error: str) -> bool:
+    """The mail relay did not take a message (``kind``: ``"reminder"``, ``"promoted"`` or
+    ``"slot_cancelled"``) to this booking's contact. Counted on the booking; the message is put back
+    in its sealed fields for ``reminders_send``, or, at the last attempt
+    (``SANSPEUR_MAIL_ATTEMPTS``), the contact is shredded as it would be after the slot. True when
+    it was. The audit entry holds the kind and the error's name and code, never the address."""
+    if not lock_rows(Booking.objects.filter(pk=booking_id, reminder_key__isnull=False)):
+        no_change()  # cancelled, moved past its slot, purged or shredded meanwhile
+        return False
+    booking = Booking.objects.select_related("reminder_key").get(pk=booking_id)
+    booking.mail_failures += 1
+    given_up = booking.mail_failures >= settings.SANSPEUR_MAIL_ATTEMPTS
+    if given_up:
+        _shred_reminder(booking)
+    else:
+        fields = vault.open_fields(booking.reminder_key, booking.sealed_reminder, context=booking.reminder_context)
+        if kind == REMINDER:
+            fields.pop("sent", None)
+        else:
+            fields["pending"] = kind
+        booking.sealed_reminder = vault.seal_fields(booking.reminder_key, fields, context=booking.reminder_context)
+    booking.save(update_fields=["mail_failures", "reminder_key", "sealed_reminder"])
+    anonymous_entry_create(
+        acting_user=acting_user,
+        action="booking.mail_failed",
+        object_type=BOOKING_TYPE,
+        detail={"kind": kind, "error": error, "given_up": given_up},
+    )
+    return given_up
 
 
 def _tally_add(*, event_id, service_kind: str, language: str, kind: str, count: int) -> None:
@@ -335,7 +404,6 @@ def booking_create(
                     places=places,
                     status=status,
                     language=language[:8],
-                    queued_at=now if status == Booking.Status.WAITLISTED else None,
                 )
             break
         except IntegrityError:  # pragma: no cover - a 40-bit collision
@@ -345,11 +413,11 @@ def booking_create(
         booking.reminder_key = key
         booking.sealed_reminder = vault.seal_fields(key, {"contact": reminder}, context=booking.reminder_context)
         booking.save(update_fields=["reminder_key", "sealed_reminder"])
-    audit_entry_create(
+    anonymous_entry_create(
         acting_user=acting_user,
         action="booking.create",
-        target=booking,
-        detail={"session": session.pk, "places": places, "status": status, "reminder": bool(reminder)},
+        object_type=BOOKING_TYPE,
+        detail={"places": places, "status": status, "reminder": bool(reminder)},
     )
     return booking, code
 
@@ -385,7 +453,9 @@ def booking_cancel(*, acting_user: User | None, code: str, now=None) -> Booking:
     _shred_reminder(booking)
     booking.save(update_fields=["status", "reminder_key", "sealed_reminder"])
     promoted = _promote_waitlist(booking.session, now)
-    audit_entry_create(acting_user=acting_user, action="booking.cancel", target=booking, detail={"promoted": promoted})
+    anonymous_entry_create(
+        acting_user=acting_user, action="booking.cancel", object_type=BOOKING_TYPE, detail={"promoted": promoted}
+    )
     return booking
 
 
@@ -435,19 +505,17 @@ def booking_move(*, acting_user: User | None, code: str, session_id: int, now=No
         raise BookingError(_("This time slot is full: your booking was not changed."))
     booking.session = target
     booking.status = BOOKING.check(booking.status, "move")
-    booking.queued_at = None
     if booking.reminder_key_id and booking.sealed_reminder is not None:
-        # A reminder already sent was for the old time: the new one gets its own.
+        # A reminder already sent was for the old time: the new one gets its own. A message about
+        # the old slot still waiting to be sent again is moot.
         fields = vault.open_fields(booking.reminder_key, booking.sealed_reminder, context=booking.reminder_context)
         fields.pop("sent", None)
+        fields.pop("pending", None)
         booking.sealed_reminder = vault.seal_fields(booking.reminder_key, fields, context=booking.reminder_context)
-    booking.save(update_fields=["session", "status", "queued_at", "sealed_reminder"])
+    booking.save(update_fields=["session", "status", "sealed_reminder"])
     promoted = _promote_waitlist(old, now) if old.cancelled_at is None else 0
-    audit_entry_create(
-        acting_user=acting_user,
-        action="booking.move",
-        target=booking,
-        detail={"from": old.pk, "to": target.pk, "promoted": promoted},
+    anonymous_entry_create(
+        acting_user=acting_user, action="booking.move", object_type=BOOKING_TYPE, detail={"promoted": promoted}
     )
     return booking
 
@@ -480,8 +548,7 @@ def booking_check_in(*, acting_user: User | None, event: Event, code: str, now=N
     if not BOOKING.can(booking.status, "check_in"):
         raise BookingError(CHECK_IN_REFUSALS[booking.status])
     booking.status = BOOKING.check(booking.status, "check_in")
-    booking.checked_in_at = now
-    booking.save(update_fields=["status", "checked_in_at"])
+    booking.save(update_fields=["status"])
     _tally_add(
         event_id=event.pk,
         service_kind=session.service.kind,
@@ -489,8 +556,9 @@ def booking_check_in(*, acting_user: User | None, event: Event, code: str, now=N
         kind=Tally.Kind.BOOKED,
         count=booking.places,
     )
-    audit_entry_create(
-        acting_user=acting_user, action="booking.check_in", target=booking, detail={"places": booking.places}
+    # The door staff member is named (they answer for the day's work); the booking is not.
+    anonymous_entry_create(
+        acting_user=acting_user, action="booking.check_in", object_type=BOOKING_TYPE, detail={"places": booking.places}
     )
     return booking
 
@@ -584,38 +652,58 @@ def bookings_purge(*, acting_user: User | None, now=None, days: int | None = Non
 
 @action("booking.remind")
 def reminders_send(*, acting_user: User | None, now=None, hours_ahead: int = 24) -> dict:
-    """E-mail a reminder for confirmed bookings starting within ``hours_ahead``, each once."""
-    from django.core.mail import send_mail
+    """E-mail a reminder for confirmed bookings starting within ``hours_ahead``, each once, and
+    send again the messages the mail relay did not take before (``booking_mail_failed``).
 
-    from .reminders import reminder_message
+    Returns ``email`` (messages handed to the relay), ``failed`` (those it did not take: counted
+    when the action has committed, before this returns; each is tried again at the next run) and
+    ``sms_pending`` (phone numbers: no SMS provider yet).
+    """
+    from .reminders import change_message, reminder_message
 
     now = now or timezone.now()
-    sent = {"email": 0, "sms_pending": 0}
-    due = Booking.objects.filter(
+    sent = {"email": 0, "failed": 0, "sms_pending": 0}
+    stale = 0  # messages put back earlier that are no longer true (the booking changed since)
+    live = Booking.objects.filter(reminder_key__isnull=False, session__ends_at__gt=now)
+    due = Q(
         status=Booking.Status.CONFIRMED,
-        reminder_key__isnull=False,
         session__starts_at__gt=now,
         session__starts_at__lte=now + timedelta(hours=hours_ahead),
     )
-    ids = list(due.values_list("pk", flat=True))
+    ids = list(live.filter(due | Q(mail_failures__gt=0)).values_list("pk", flat=True))
     lock_rows(Booking.objects.filter(pk__in=ids))
-    for booking in due.filter(pk__in=ids).select_related("session__service__event", "reminder_key"):
+    for booking in live.filter(pk__in=ids).select_related("session__service__event", "reminder_key"):
         fields = vault.open_fields(booking.reminder_key, booking.sealed_reminder, context=booking.reminder_context)
-        if fields.get("sent"):
-            continue
-        contact = fields.get("contact", "")
-        if "@" in contact:
-            message = reminder_message(booking)
-            on_commit(lambda c=contact, m=message: send_mail("Sans peur", m, None, [c]))
-            sent["email"] += 1
-        else:
-            sent["sms_pending"] += 1
-        booking.sealed_reminder = vault.seal_fields(
-            booking.reminder_key, {**fields, "sent": True}, context=booking.reminder_context
+        contact, messages = fields.get("contact", ""), []
+        pending = fields.pop("pending", None)
+        if pending and booking.status == PENDING_STILL_TRUE.get(pending):
+            messages.append((pending, *change_message(booking, pending)))
+        elif pending:
+            stale += 1
+        reminder_due = booking.status == Booking.Status.CONFIRMED and (
+            now < booking.session.starts_at <= now + timedelta(hours=hours_ahead)
         )
+        if reminder_due and not fields.get("sent"):
+            fields["sent"] = True
+            if "@" in contact:
+                messages.append((REMINDER, "Sans peur", reminder_message(booking)))
+            else:
+                sent["sms_pending"] += 1
+        elif not pending:
+            continue  # only an earlier failure, already handled: nothing to send
+        for kind, subject, body in messages:
+            _send_after_commit(booking.pk, kind, subject, body, contact, counts=sent)
+            sent["email"] += 1
+        booking.sealed_reminder = vault.seal_fields(booking.reminder_key, fields, context=booking.reminder_context)
         booking.save(update_fields=["sealed_reminder"])
-    if sent["email"] or sent["sms_pending"]:
-        audit_entry_create(acting_user=acting_user, action="booking.remind", detail=sent)
-    else:
+    if not (sent["email"] or sent["sms_pending"] or stale):
         no_change()
+        return sent
+    detail = {"email": sent["email"], "sms_pending": sent["sms_pending"]}
+    anonymous_entry_create(
+        acting_user=acting_user,
+        action="booking.remind",
+        object_type=BOOKING_TYPE,
+        detail={**detail, "stale": stale} if stale else detail,
+    )
     return sent

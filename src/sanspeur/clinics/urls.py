@@ -1,6 +1,10 @@
 from django.urls import path
 
+from sanspeur.core.privacy import register_secret_converter
+
 from . import views
+
+register_secret_converter()  # <secret:code>: the log filter blanks booking codes in paths
 
 app_name = "clinics"
 urlpatterns = [
@@ -9,8 +13,8 @@ urlpatterns = [
     path("e/<uuid:pk>/poster/", views.event_poster, name="event_poster"),
     path("slot/<int:session_id>/book/", views.book, name="book"),
     path("booking/", views.booking_lookup, name="booking_lookup"),
-    path("booking/<str:code>/", views.booking, name="booking"),
-    path("booking/<str:code>/calendar.ics", views.booking_ics, name="booking_ics"),
+    path("booking/<secret:code>/", views.booking, name="booking"),
+    path("booking/<secret:code>/calendar.ics", views.booking_ics, name="booking_ics"),
     path("precheck/", views.precheck, name="precheck"),
     path("staff/", views.staff_event_list, name="staff_event_list"),
     path("staff/new/", views.staff_event_edit, name="staff_event_create"),

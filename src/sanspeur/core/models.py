@@ -13,19 +13,32 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def _today():
+    return timezone.now().date()
+
+
 class DataKey(models.Model):
+    """One record's data key, wrapped by a bucket key that lives outside the database (keys.py).
+
+    No time finer than the day is kept: a protection case's or a booking's key would otherwise
+    date an anonymous report to the microsecond."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     purpose = models.CharField(max_length=64)
-    master_key_id = models.CharField(max_length=64)
-    # AES-GCM(nonce || ciphertext) of the 256-bit data key under the master key; NULL once shredded.
+    # "<purpose>/<n>" and the generation of its key that wraps this one; "" for a key of before
+    # issue 14, wrapped by a master key (``master_key_id``) until the next rotation moves it.
+    bucket = models.CharField(max_length=80, blank=True, default="")
+    generation = models.PositiveIntegerField(default=0)
+    master_key_id = models.CharField(max_length=64, blank=True, default="")
+    # AES-GCM(nonce || ciphertext) of the 256-bit data key; NULL once shredded.
     wrapped = models.BinaryField(null=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    shredded_at = models.DateTimeField(null=True, blank=True)
+    created_on = models.DateField(default=_today)
+    shredded_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("data key")
         verbose_name_plural = _("data keys")
-        indexes = [models.Index(fields=["master_key_id"])]
+        indexes = [models.Index(fields=["master_key_id"]), models.Index(fields=["bucket"])]
 
     def __str__(self) -> str:
         return f"{self.purpose}:{self.id}"
@@ -33,6 +46,21 @@ class DataKey(models.Model):
     @property
     def is_shredded(self) -> bool:
         return self.wrapped is None
+
+
+class KeyBucket(models.Model):
+    """A bucket's current key generation. Its row is locked by whoever adds a data key to the
+    bucket or rotates it, so that a new key is never wrapped by a generation being destroyed."""
+
+    name = models.CharField(max_length=80, primary_key=True)
+    generation = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("key bucket")
+        verbose_name_plural = _("key buckets")
+
+    def __str__(self) -> str:
+        return f"{self.name}#{self.generation}"
 
 
 class AppendOnlyError(Exception):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from . import vault
 from .actions import action, no_change, note_audit_entry, require_registered
@@ -97,20 +98,25 @@ def master_key_rotate(*, acting_user: User | None) -> str | None:
 
 @action("vault.rewrap", policy=_command_line)
 def datakeys_rewrap(*, acting_user: User | None, batch: int = 500) -> int:
-    """Re-wrap up to ``batch`` data keys under the current master key (the sealed data is not
-    touched); how many were re-wrapped, 0 when none is left."""
-    current = key_provider().current_key_id()
-    stale = DataKey.objects.exclude(master_key_id=current).filter(wrapped__isnull=False)
-    ids = list(stale.values_list("pk", flat=True)[:batch])
-    rows = lock_rows(stale.filter(pk__in=ids)) if ids else []
-    rewrapped = sum(vault.datakey_rewrap(row) for row in rows)
-    if not rewrapped:
+    """Re-wrap every bucket key under the current master key (in the key provider), then move up
+    to ``batch`` data keys still wrapped by a master key (before issue 14) into buckets. The
+    sealed data is not touched. How many keys were re-wrapped or moved, 0 when none is left."""
+    provider = key_provider()
+    current = provider.current_key_id()
+    bucket_keys = provider.bucket_keys_rewrap() if hasattr(provider, "bucket_keys_rewrap") else 0
+    legacy = DataKey.objects.filter(bucket="", wrapped__isnull=False)
+    ids = list(legacy.values_list("pk", flat=True)[:batch])
+    rows = lock_rows(legacy.filter(pk__in=ids)) if ids else []
+    moved = sum(vault.datakey_rewrap(row) for row in rows)
+    if not (bucket_keys or moved):
         no_change()
         return 0
     audit_entry_create(
-        acting_user=acting_user, action="vault.rewrap", detail={"count": rewrapped, "master_key": current}
+        acting_user=acting_user,
+        action="vault.rewrap",
+        detail={"count": moved, "bucket_keys": bucket_keys, "master_key": current},
     )
-    return rewrapped
+    return bucket_keys + moved
 
 
 @action("vault.master_key.retire", policy=_command_line)
@@ -122,7 +128,11 @@ def master_keys_retire(*, acting_user: User | None) -> list[str]:
         no_change()
         return []
     current = provider.current_key_id()
-    in_use = set(DataKey.objects.filter(wrapped__isnull=False).values_list("master_key_id", flat=True).distinct())
+    in_use = set(
+        DataKey.objects.filter(bucket="", wrapped__isnull=False).values_list("master_key_id", flat=True).distinct()
+    )
+    if hasattr(provider, "bucket_master_keys"):
+        in_use |= provider.bucket_master_keys()
     unused = sorted(key_id for key_id in provider.key_ids() if key_id != current and key_id not in in_use)
     if not unused:
         no_change()
@@ -132,3 +142,34 @@ def master_keys_retire(*, acting_user: User | None) -> list[str]:
     )
     provider.remove_keys(unused)
     return unused
+
+
+@action("vault.forget.replay", policy=_command_line)
+def forgets_replay(*, acting_user: User | None) -> int:
+    """After a restore from backups: destroy again the data keys the key provider's journal says
+    were forgotten after the backup, and clear what the records that used them still point at
+    (their ``sealed*`` fields; ``shredded_at``/``shredded_on`` set where the model has one). How
+    many keys were destroyed again."""
+    from django.apps import apps
+
+    keys = vault.forgets_to_replay()
+    if not keys:
+        no_change()
+        return 0
+    vault.datakeys_shred(keys)
+    ids = [key.pk for key in keys]
+    now = timezone.now()
+    for model in apps.get_models():
+        links = [f for f in model._meta.concrete_fields if f.is_relation and f.related_model is DataKey]
+        sealed = [f.name for f in model._meta.concrete_fields if f.name.startswith("sealed") and f.null]
+        stamps = {
+            f.name: (now.date() if f.get_internal_type() == "DateField" else now)
+            for f in model._meta.concrete_fields
+            if f.name in ("shredded_at", "shredded_on")
+        }
+        for link in links:
+            changes = {name: None for name in sealed} | stamps
+            if changes:
+                model._default_manager.filter(**{f"{link.name}__in": ids}).update(**changes)
+    audit_entry_create(acting_user=acting_user, action="vault.forget.replay", detail={"count": len(keys)})
+    return len(keys)

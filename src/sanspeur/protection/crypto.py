@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +57,36 @@ def wordlist(language: str) -> tuple[str, ...]:
 def codename_generate(language: str | None = None) -> str:
     words = wordlist(language or translation.get_language() or "fr")
     return " ".join(secrets.choice(words) for _ in range(CODENAME_WORDS))
+
+
+# A run of this many words of the lists, written anywhere in a log line, is taken for a codename
+# and blanked (scrub_codenames). Ordinary sentences rarely have five list words in a row; the
+# codename itself has eight.
+CODENAME_RUN = 5
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache
+def _codename_words() -> frozenset[str]:
+    return frozenset(codename_normalise(word) for language in ("fr", "en", "es") for word in wordlist(language))
+
+
+def scrub_codenames(text: str) -> str:
+    """``text`` with every run of ``CODENAME_RUN`` or more list words (separated by spaces or
+    hyphens) blanked: the log filter (core/privacy.py) calls it on every line."""
+    words = _codename_words()
+    pieces, last, run = [], 0, []
+    for match in [*_WORD.finditer(text), None]:
+        joined = match is not None and run and set(text[run[-1].end() : match.start()]) <= {" ", "-"}
+        if match is not None and codename_normalise(match.group()) in words and (not run or joined):
+            run.append(match)
+            continue
+        if len(run) >= CODENAME_RUN:
+            pieces += [text[last : run[0].start()], "…"]
+            last = run[-1].end()
+        run = [match] if match is not None and codename_normalise(match.group()) in words else []
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def codename_normalise(codename: str) -> str:

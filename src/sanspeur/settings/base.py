@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "sanspeur.directory",
     "sanspeur.clinics",
     "sanspeur.protection",
+    "sanspeur.outside_requests",
+    "sanspeur.training",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,7 +42,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "axes",
     "csp",
 ]
 
@@ -95,6 +96,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side binding: PostgreSQL receives "$1, $2" and the values apart, never a statement
+    # with search words or a map point written into it, so that no server log, pg_stat_activity
+    # or error report can show them (docs/deploy.md, "PostgreSQL's own logs"). Django binds on
+    # the client by default with psycopg 3.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -113,12 +121,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 
 # Sign-in lockout: accounts/lockout.py (device cookies: guessing a password locks out only the
-# browsers that never signed in to the account; no address is read or kept). django-axes locked
-# the account itself, for everyone; it stays installed, switched off, only so that its tables and
-# the nightly `axes_reset_logs` of existing deployments keep working until they are removed.
-AXES_ENABLED = False
-AXES_CLIENT_IP_CALLABLE = "sanspeur.core.privacy.no_client_ip"
-AXES_VERBOSE = False
+# browsers that never signed in to the account; no address is read or kept). django-axes, which
+# locked the account itself for everyone, is gone (issue 14; its tables: docs/deploy.md, upgrades).
 
 # Idle timeout: every request pushes the expiry forward; a silent half-hour ends the session.
 SESSION_COOKIE_AGE = config("SANSPEUR_IDLE_TIMEOUT_SECONDS")
@@ -180,6 +184,7 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 vars().update(config.django_settings())
 # Keys live outside the database: a directory (or environment variables) read by the key provider.
 SANSPEUR_KEY_DIR = config("SANSPEUR_KEY_DIR") or DATA_DIR / "keys"
+SANSPEUR_VAULT_BUCKETS = config("SANSPEUR_VAULT_BUCKETS")
 # Outgoing e-mail is used only for reminders the person asked for.
 vars().update(environ.Env.email_url_config(config("SANSPEUR_EMAIL_URL")))
 DEFAULT_FROM_EMAIL = config("SANSPEUR_EMAIL_FROM")
@@ -224,7 +229,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Logging: never the request line of the public, never a personal value. Django's request logger
-# would print URLs (which can hold booking codes); it only records server errors here.
+# only records server errors here; every handler goes through core.privacy.ScrubPersonalDataFilter,
+# which blanks query strings, secret path segments (<secret:…> in the URL map: booking codes,
+# one-time links), e-mail addresses, booking codes and codenames in the message and the exception.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -234,10 +241,5 @@ LOGGING = {
     "loggers": {
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        "axes": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }
-
-# axes.W006 asks for lockouts per IP address; we keep no addresses. W002/W003 ask for its middleware
-# and backend, which are left out on purpose: axes is switched off (AXES_ENABLED above).
-SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003", "axes.W006"]

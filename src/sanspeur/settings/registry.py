@@ -238,6 +238,10 @@ SETTINGS: tuple[Setting, ...] = (
        shown="`$SANSPEUR_DATA_DIR/keys` (tests: a temporary directory)"),
     _s("KEY_PROVIDER", "dotted path", "sanspeur.core.keys.FileKeyProvider", "core",
        "Class that holds the vault's master keys (a KMS or HSM may replace the file provider)."),
+    _s("VAULT_BUCKETS", "int", 4096, "core",
+       "Bucket keys per purpose that wrap the vault's data keys; forgetting a record re-wraps the others "
+       "of its bucket (about records / buckets of them), a look-up computes one index per bucket.",
+       setting="SANSPEUR_VAULT_BUCKETS", minimum=1),
     _s("MASTER_KEY", "json object", None, "core",
        "The master-key JSON document itself (from a secret manager); read by the key provider, never a setting.",
        production="required, or SANSPEUR_MASTER_KEY_FILE", setting=None,
@@ -255,6 +259,9 @@ SETTINGS: tuple[Setting, ...] = (
        production_default="smtp://localhost:25", setting="EMAIL_*"),
     _s("EMAIL_FROM", "str", "Sans peur <ne-pas-repondre@localhost>", "core", "Sender of reminders.",
        setting="DEFAULT_FROM_EMAIL"),
+    _s("MAIL_ATTEMPTS", "int", 3, "core",
+       "Times a message to a reminder contact is tried (once per reminder run) while the mail relay refuses it or "
+       "cannot be reached; after the last, the contact is shredded.", minimum=1),
     _s("NODE_MODULES", "path", None, "core", "npm packages served as static files (Leaflet, barcode reader).",
        setting="NODE_MODULES_DIR", shown="`node_modules` of the source checkout"),
     # Abuse resistance of the public forms (core/antiabuse.py, docs/privacy.md); issue 15.

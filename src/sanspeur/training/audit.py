@@ -1,0 +1,25 @@
+"""The audit actions of this app: the only names its audit entries may carry (core/actions.py).
+
+Entries carry codes (states, reason codes, unit and course ids) and counts, never a trainee's name
+or employee number.
+"""
+
+ACTIONS = {
+    "training.unit.create": "a unit was added to the tree of units",
+    "training.unit.add_manager": "a member of staff was made a manager of a unit",
+    "training.unit.remove_manager": "a member of staff is no longer a manager of a unit",
+    "training.headcount.import": "headcounts per unit and period were imported from an HR file",
+    "training.course.create": "a course was created",
+    "training.version.publish": "a new version of a course was published (refresher counts included)",
+    "training.requirement.set": "a unit's requirement for a course was set",
+    "training.person.create": "a staff member or trainee was added (name sealed)",
+    "training.person.view": "a member of staff opened a trainee's record",
+    "training.completion.assign": "a course was assigned to a trainee",
+    "training.completion.complete": "a trainee's completion was recorded",
+    "training.completion.exempt": "a trainee was exempted from a course (reason code)",
+    "training.completion.lift_exemption": "a trainee's exemption was lifted",
+    "training.completion.age": "the daily job moved completions to expiring or expired (counts)",
+    "training.session.create": "a training session was scheduled",
+    "training.session.checkin": "a trainee checked in at a session with its signed code",
+    "training.outcome.record": "a published outcome figure was entered (police status checks)",
+}

@@ -1,0 +1,64 @@
+"""In Chromium: a resident reports in Arabic that the card was refused; a privacy officer signs in
+with the second factor, contacts the service and resolves the report."""
+
+import pytest
+from django.utils import timezone
+
+from sanspeur.outside_requests.models import RefusalReport
+from tests.conftest import STAFF_PASSWORD, screenshot, totp_now
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_resident_reports_a_refusal_in_arabic_and_staff_resolve_it(
+    page, service, make_staff, city_organisation, axe_check
+):
+    errors: list[str] = []  # a CSP violation or a failed script shows up here (the favicon aside)
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type in ("error", "warning") and not message.location.get("url", "").endswith("/favicon.ico")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(f"{page.base_url}/ar/accountability/report/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    axe_check(page, "report form ar")
+    screenshot(page, "accountability-report-ar")
+    page.get_by_label("أي خدمة؟").select_option(str(service.pk))
+    page.get_by_label("رفضوا بطاقة المدينة كإثبات للهوية").check()
+    page.get_by_label("في أي يوم؟").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="إرسال البلاغ").click()  # the widget solves its proof of work first
+    page.wait_for_selector("#report-sent")
+    assert page.get_by_role("heading", name="شكرًا: تم استلام بلاغك").is_visible()
+    assert not page.context.cookies()
+    axe_check(page, "report sent ar")
+    screenshot(page, "accountability-report-sent-ar")
+    report = RefusalReport.objects.get()
+    assert (report.what, report.happened_on, report.state) == ("refused_card", timezone.localdate(), "received")
+
+    officer = make_staff("priya.browser", ["privacy_officer"], city_organisation)
+    device = officer.totp_device
+    page.goto(page.base_url + "/fr/staff/login/?next=/fr/accountability/refusals/")
+    page.get_by_label("Nom d’utilisateur").fill("priya.browser")
+    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/staff/mfa/**")
+    page.get_by_label("Code à six chiffres").fill(totp_now(device))
+    page.get_by_role("button", name="Vérifier").click()
+    page.goto(page.base_url + "/fr/accountability/refusals/")
+    row = page.locator(f"#report-{report.pk}")
+    assert "Prêt de livres" in row.inner_text()
+    axe_check(page, "refusal list")
+    row.get_by_role("button", name="Service contacté").click()
+    assert page.locator(f"#report-{report.pk} .state").inner_text() == "Service contacté"
+    page.locator(f"#report-{report.pk}").get_by_role("button", name="Réglé", exact=True).click()
+    assert page.locator(f"#report-{report.pk} .state").inner_text() == "Réglé"
+    screenshot(page, "accountability-refusals-resolved")
+    report.refresh_from_db()
+    assert report.state == "resolved" and report.settled_on == timezone.localdate()
+    assert not errors, errors
