@@ -264,7 +264,7 @@ def test_capacity_change_promotes_the_waiting_list_and_never_drops_below_booking
     waiting.refresh_from_db()
     assert waiting.status == Booking.Status.CONFIRMED
     response = staff.post(url, {"action": "capacity", "session": session.pk, "capacity": "1"}, follow=True)
-    assert "2 place(s) déjà réservée(s)" in response.content.decode()
+    assert "2 places sont déjà réservées" in response.content.decode()
     session.refresh_from_db()
     assert session.capacity == 2
     assert AuditEntry.objects.get(action="session.capacity").detail == {"from": 1, "to": 2, "promoted": 1}

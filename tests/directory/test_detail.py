@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
+from sanspeur.core.templatetags.sanspeur import local_time
 from sanspeur.directory.models import Schedule
-from sanspeur.directory.templatetags.directory_tags import local_time, weekdays
+from sanspeur.directory.templatetags.directory_tags import weekdays
 
 from .test_scale import make_services
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db
         ("fr", "MO,TU,WE,TH,FR", "du lundi au vendredi"),
         ("en", "MO,TU,WE,TH,FR", "Monday to Friday"),
         ("es", "SA,MO", "lunes, sábado"),
+        ("ar", "MO,WE", "الاثنين، الأربعاء"),
         ("ar", "MO,TU,WE", "من الاثنين إلى الأربعاء"),
         ("ht", "TU, TH", "madi, jedi"),
         ("fr", "MO,TU,WE,TH,FR,SA,SU", "Tous les jours"),
@@ -32,7 +34,7 @@ def test_weekdays_in_page_language(lang, byday, expected):
 
 def test_times_in_page_language():
     with translation.override("fr"):
-        assert local_time(dt.time(9, 30)) == "9 h 30"
+        assert local_time(dt.time(9, 30)) == "9\xa0h\xa030"
     with translation.override("en"):
         assert local_time(dt.time(17)) == "5:00 PM"
     with translation.override("es"):
@@ -43,10 +45,10 @@ def test_detail_page_has_no_raw_day_codes(client):
     service = make_services(1)[0]
     Schedule.objects.create(service=service, byday="SA,SU", opens_at=dt.time(10), closes_at=dt.time(14, 30))
     fr = client.get(f"/fr/directory/services/{service.id}/").content.decode()
-    assert "du lundi au vendredi · <bdi>9 h 00 – 17 h 00</bdi>" in fr
-    assert "samedi, dimanche · <bdi>10 h 00 – 14 h 30</bdi>" in fr
+    assert 'du lundi au vendredi · <bdi dir="ltr">9\xa0h\xa000–17\xa0h\xa000</bdi>' in fr
+    assert 'samedi, dimanche · <bdi dir="ltr">10\xa0h\xa000–14\xa0h\xa030</bdi>' in fr
     assert "MO,TU" not in fr and "SA,SU" not in fr
     en = client.get(f"/en/directory/services/{service.id}/").content.decode()
-    assert "Monday to Friday · <bdi>9:00 AM – 5:00 PM</bdi>" in en
+    assert 'Monday to Friday · <bdi dir="ltr">9:00 AM–5:00 PM</bdi>' in en
     ar = client.get(f"/ar/directory/services/{service.id}/").content.decode()
     assert "من الاثنين إلى الجمعة" in ar

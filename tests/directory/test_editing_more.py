@@ -86,7 +86,7 @@ def test_flags_and_hours_go_through_review(make_staff, mfa_client, service, city
     entry = AuditEntry.objects.get(action="proposal.publish")
     assert sorted(entry.detail["fields"]) == sorted(version.changed_fields)
     public = client.get(f"/fr/directory/services/{service.id}/").content.decode()
-    assert "lundi, mercredi · <bdi>8 h 00 – 12 h 00</bdi>" in public
+    assert 'lundi, mercredi · <bdi dir="ltr">8\xa0h\xa000–12\xa0h\xa000</bdi>' in public
     assert "Accepte la carte Sans peur" in public
 
 

@@ -34,7 +34,7 @@ def test_counts_shares_and_bands_come_from_published_requests_only(privacy, clie
     assert rows[("Border agency", "Informal request (voluntary)", "Refused")] == 2
     assert report["median_days"] == 0
     page = client.get("/ar/accountability/transparency/").content.decode()
-    assert '<strong id="transparency-total"><bdi>4</bdi></strong>' in page
+    assert '<strong id="transparency-total"><bdi dir="ltr">4</bdi></strong>' in page
     assert "وكالة الحدود" in page
 
 

@@ -113,6 +113,8 @@ def thread_pass(response) -> dict:
 
 
 def codename_from(response) -> str:
-    match = re.search(r'<p class="codename" id="codename"[^>]*>([^<]+)</p>', response.content.decode())
+    match = re.search(
+        r'<p class="codename" id="codename"[^>]*>(?:<bdi>)?([^<]+)(?:</bdi>)?</p>', response.content.decode()
+    )
     assert match, response.content.decode()[:2000]
     return match.group(1).strip()

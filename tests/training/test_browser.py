@@ -60,7 +60,7 @@ def test_a_coordinator_schedules_a_session_a_trainee_checks_in_and_coverage_move
     page.get_by_role("button", name="Vérifier").click()
     page.goto(page.base_url + "/fr/training/")
     row = page.locator(f"#unit-{station.pk}-course-{course.pk}")
-    assert "0 %" in row.locator(".percent").inner_text()
+    assert "0\xa0%" in row.locator(".percent").inner_text()
     axe_check(page, "coverage before")
     screenshot(page, "training-coverage-before")
 
@@ -94,7 +94,7 @@ def test_a_coordinator_schedules_a_session_a_trainee_checks_in_and_coverage_move
     assert Attendance.objects.count() == 1
 
     page.goto(page.base_url + "/fr/training/")
-    assert "25 %" in page.locator(f"#unit-{station.pk}-course-{course.pk} .percent").inner_text()
+    assert "25\xa0%" in page.locator(f"#unit-{station.pk}-course-{course.pk} .percent").inner_text()
     screenshot(page, "training-coverage-after")
     page.goto(page.base_url + "/fr/training/sessions/")
     assert "1 / 20" in page.locator("#sessions").inner_text()

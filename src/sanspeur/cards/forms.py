@@ -14,10 +14,33 @@ from sanspeur.core.forms import AccessibleFormMixin
 
 from .models import Card, CardRules, DocumentType
 from .photos import clean_photo, decode_data_url
+from .printing import missing_glyphs, name_layout, printed_family_names
 from .selectors import document_rules
 
 POSTAL_CODE = re.compile(r"^H[0-9][ABCEGHJ-NPRSTV-Z] ?[0-9][ABCEGHJ-NPRSTV-Z][0-9]$")
 PHONE = re.compile(r"^\+?[0-9 ().-]{10,20}$")
+
+
+def _printable(name: str) -> str:
+    """Refuses only what the card cannot print legibly, asking the card's own layout code."""
+    missing = missing_glyphs(name)
+    if missing:
+        raise ValidationError(
+            _("The card cannot print these characters: %(characters)s. Write the name with other letters."),
+            code="unprintable",
+            params={"characters": " ".join(missing)},
+        )
+    if name_layout(name) is None:
+        raise ValidationError(
+            _(
+                "This name is too long to print legibly on the card, even on two lines. "
+                "Shorten it, for example with initials."
+            ),
+            code="too_long_to_print",
+        )
+    return name
+
+
 LANGUAGE_CHOICES = [
     ("fr", "Français"),
     ("en", "English"),
@@ -120,10 +143,12 @@ class HolderFieldsForm(forms.Form):
     print_gender = forms.BooleanField(label=_("Print the gender marker on the card"), required=False)
 
     def clean_given_names(self):
-        return " ".join(self.cleaned_data["given_names"].split())
+        return _printable(" ".join(self.cleaned_data["given_names"].split()))
 
     def clean_family_names(self):
-        return " ".join(self.cleaned_data["family_names"].split())
+        value = " ".join(self.cleaned_data["family_names"].split())
+        _printable(printed_family_names(value))
+        return value
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

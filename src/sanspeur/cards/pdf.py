@@ -19,16 +19,24 @@ from reportlab.pdfgen.canvas import Canvas
 
 from sanspeur.credential import qr
 
-CARD_W = 85.6 * mm
-CARD_H = 54 * mm
+from .printing import (
+    BOLD,
+    CARD_H,
+    CARD_W,
+    LEADING,
+    NAME_FONT,
+    NAME_LEFT,
+    NAME_SIZE,
+    NAME_WIDTH,
+    REGULAR,
+    fonts,
+    name_layout_any,
+    printed_family_names,
+    visual,
+)
+
 QR_MM = 48
 BLUE = Color(0.0, 0.27, 0.55)
-
-
-def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> float:
-    while size > 5 and canvas.stringWidth(text, font, size) > width:
-        size -= 0.5
-    return size
 
 
 def _front(canvas: Canvas, x: float, y: float, card: dict) -> None:
@@ -37,33 +45,46 @@ def _front(canvas: Canvas, x: float, y: float, card: dict) -> None:
     canvas.setFillColor(BLUE)
     canvas.rect(0, CARD_H - 11 * mm, CARD_W, 11 * mm, stroke=0, fill=1)
     canvas.setFillColor(white)
-    canvas.setFont("Helvetica-Bold", 9)
-    canvas.drawString(3 * mm, CARD_H - 5 * mm, card["city"])
-    canvas.setFont("Helvetica", 5.6)
+    canvas.setFont(BOLD, 9)
+    canvas.drawString(3 * mm, CARD_H - 5 * mm, visual(card["city"]))
+    canvas.setFont(REGULAR, 5.2)
     canvas.drawString(3 * mm, CARD_H - 9 * mm, "Carte d'identité et de résidence / Identity and residence card")
     photo = Image.open(io.BytesIO(card["photo"])).convert("RGB")
     canvas.drawImage(ImageReader(photo), 3 * mm, 5 * mm, width=25 * mm, height=32 * mm, preserveAspectRatio=True)
     canvas.setFillColor(black)
-    left, width = 31 * mm, CARD_W - 34 * mm
-    lines = [
-        ("Nom / Name", card["family_names"].upper(), 8.5),
-        ("Prénoms / Given names", card["given_names"], 8.5),
+    fields = [
+        ("Nom / Name", printed_family_names(card["family_names"]), NAME_SIZE),
+        ("Prénoms / Given names", card["given_names"], NAME_SIZE),
         ("Date de naissance / Date of birth", card["date_of_birth"], 7.5),
         ("No de carte / Card number", card["number"], 7.5),
         ("Valide jusqu'au / Valid until", card["expires"], 7.5),
     ]
     if card.get("gender"):
-        lines.append(("Genre / Gender", card["gender"], 7.5))
-    top = CARD_H - 15 * mm
-    step = 35 * mm / len(lines)
-    for label, value, size in lines:
-        canvas.setFont("Helvetica", 4.8)
-        canvas.drawString(left, top, label)
-        canvas.setFont("Helvetica-Bold", _fit(canvas, value, "Helvetica-Bold", size, width))
-        canvas.drawString(left, top - 3.3 * mm, value)
-        top -= step
-    canvas.setFont("Helvetica", 4.5)
-    canvas.drawString(3 * mm, 2 * mm, card["borough"])
+        fields.append(("Genre / Gender", card["gender"], 7.5))
+    blocks = [(label, name_layout_any(value, size=size)) for label, value, size in fields]
+    # From the first label's baseline (under the blue band) to the last value's baseline (3 mm
+    # above the edge), what the blocks leave is shared out between them, at most 3.4 mm each.
+    # Names get room above for stacked accents (Vietnamese capitals: Ễ) and Arabic letters.
+    top = CARD_H - 13.8 * mm
+    drop = [1 * mm + (1.0 if index < 2 else 0.8) * layout.size for index, (_label, layout) in enumerate(blocks)]
+    extra = [(len(layout.lines) - 1) * layout.size * LEADING for _label, layout in blocks]
+    used = sum(drop) + sum(extra)
+    gap = min(3.4 * mm, (top - 3 * mm - used) / (len(blocks) - 1))
+    for (label, layout), d in zip(blocks, drop, strict=True):
+        canvas.setFont(REGULAR, 4.6)
+        canvas.drawString(NAME_LEFT, top, label)
+        top -= d
+        canvas.setFont(NAME_FONT, layout.size)
+        for line in layout.lines:
+            shown = visual(line)
+            if shown != line:  # right-to-left script: aligned on the right of the column
+                canvas.drawRightString(NAME_LEFT + NAME_WIDTH, top, shown)
+            else:
+                canvas.drawString(NAME_LEFT, top, line)
+            top -= layout.size * LEADING
+        top += layout.size * LEADING - gap
+    canvas.setFont(REGULAR, 4.5)
+    canvas.drawString(3 * mm, 2 * mm, visual(card["borough"]))
     canvas.restoreState()
 
 
@@ -73,21 +94,21 @@ def _back(canvas: Canvas, x: float, y: float, card: dict) -> None:
     _draw_qr(canvas, card["code"], 3 * mm, 3 * mm, QR_MM * mm)
     text_x = (QR_MM + 5) * mm
     text = [
-        ("Helvetica-Bold", 6.5, card["city"]),
-        ("Helvetica", 5, "Carte municipale"),
-        ("Helvetica", 5, "Municipal card"),
-        ("Helvetica", 4.6, ""),
-        ("Helvetica", 4.6, "Vérifiez le code QR"),
-        ("Helvetica", 4.6, "hors ligne avec l'appli"),
-        ("Helvetica", 4.6, "de vérification de la Ville."),
-        ("Helvetica", 4.6, ""),
-        ("Helvetica", 4.6, "Scan the QR code offline"),
-        ("Helvetica", 4.6, "with the City's verifier app."),
-        ("Helvetica", 4.6, ""),
-        ("Helvetica-Bold", 6, card["number"]),
-        ("Helvetica", 4.6, "Si trouvée : tout bureau de"),
-        ("Helvetica", 4.6, "la Ville / If found: any"),
-        ("Helvetica", 4.6, "City office."),
+        (BOLD, 6.5, visual(card["city"])),
+        (REGULAR, 5, "Carte municipale"),
+        (REGULAR, 5, "Municipal card"),
+        (REGULAR, 4.6, ""),
+        (REGULAR, 4.6, "Vérifiez le code QR"),
+        (REGULAR, 4.6, "hors ligne avec l'appli"),
+        (REGULAR, 4.6, "de vérification de la Ville."),
+        (REGULAR, 4.6, ""),
+        (REGULAR, 4.6, "Scan the QR code offline"),
+        (REGULAR, 4.6, "with the City's verifier app."),
+        (REGULAR, 4.6, ""),
+        (BOLD, 6, card["number"]),
+        (REGULAR, 4.6, "Si trouvée : tout bureau de"),
+        (REGULAR, 4.6, "la Ville / If found: any"),
+        (REGULAR, 4.6, "City office."),
     ]
     top = CARD_H - 6 * mm
     for font, size, line in text:
@@ -156,8 +177,9 @@ def card_pdf(*, code: str, profile: dict, photo_jpeg: bytes, number: str, expire
         "borough": profile.get("borough") or "",
         "gender": profile.get("gender_marker") if profile.get("print_gender") else "",
     }
+    fonts()
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=(CARD_W, CARD_H), pageCompression=1)
+    canvas = Canvas(out, pagesize=(CARD_W, CARD_H), pageCompression=1, initialFontName=REGULAR)
     canvas.setTitle(f"Carte {number}")
     canvas.setAuthor(card["city"])
     canvas.setCreator("Sans peur")
@@ -169,7 +191,7 @@ def card_pdf(*, code: str, profile: dict, photo_jpeg: bytes, number: str, expire
     canvas.setPageSize(A4)
     page_w, page_h = A4
     x = (page_w - CARD_W) / 2
-    canvas.setFont("Helvetica", 9)
+    canvas.setFont(REGULAR, 9)
     canvas.drawCentredString(page_w / 2, page_h - 20 * mm, "Découpez le long des repères / Cut along the marks")
     for y, draw in ((page_h - 40 * mm - CARD_H, _front), (page_h - 60 * mm - 2 * CARD_H, _back)):
         _outline(canvas, x, y)

@@ -4,10 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from sanspeur.accounts.models import Organisation
 from sanspeur.core.boroughs import BOROUGH_CHOICES
-from sanspeur.core.forms import AccessibleFormMixin
+from sanspeur.core.forms import AccessibleFormMixin, LanguageTaggedCheckboxes, LanguageTaggedSelect
 
 from .constants import SPOKEN_LANGUAGES, ServiceKind
 from .models import Event, Service, Session
+
+# Each language's name is written in that language (constants.py): its option says so.
+SPOKEN_LANGUAGE_TAGS = {code: code for code, _name in SPOKEN_LANGUAGES}
 
 
 class BookingForm(AccessibleFormMixin, forms.Form):
@@ -79,14 +82,19 @@ class PublicFilterForm(forms.Form):
         label=_("Service"), required=False, choices=[("", _("All services")), *ServiceKind.choices]
     )
     language = forms.ChoiceField(
-        label=_("Language spoken"), required=False, choices=[("", _("All languages")), *SPOKEN_LANGUAGES]
+        label=_("Language spoken"),
+        required=False,
+        choices=[("", _("All languages")), *SPOKEN_LANGUAGES],
+        widget=LanguageTaggedSelect(option_languages=SPOKEN_LANGUAGE_TAGS),
     )
 
 
 # --- Staff -----------------------------------------------------------------------------------
 class EventForm(AccessibleFormMixin, forms.ModelForm):
     language_list = forms.MultipleChoiceField(
-        label=_("Languages spoken"), choices=SPOKEN_LANGUAGES, widget=forms.CheckboxSelectMultiple
+        label=_("Languages spoken"),
+        choices=SPOKEN_LANGUAGES,
+        widget=LanguageTaggedCheckboxes(option_languages=SPOKEN_LANGUAGE_TAGS),
     )
     organisations = forms.ModelMultipleChoiceField(
         label=_("Partner organisations"),
@@ -194,7 +202,11 @@ class CapacityForm(forms.Form):
 
 class WalkInForm(AccessibleFormMixin, forms.Form):
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(), empty_label=None)
-    language = forms.ChoiceField(label=_("Language spoken"), choices=SPOKEN_LANGUAGES)
+    language = forms.ChoiceField(
+        label=_("Language spoken"),
+        choices=SPOKEN_LANGUAGES,
+        widget=LanguageTaggedSelect(option_languages=SPOKEN_LANGUAGE_TAGS),
+    )
     count = forms.IntegerField(label=_("Number of people"), min_value=1, max_value=50, initial=1)
 
     def __init__(self, *args, event=None, **kwargs):

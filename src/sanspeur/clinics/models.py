@@ -52,6 +52,15 @@ class Event(models.Model):
     def language_names(self) -> list[str]:
         return [SPOKEN_LANGUAGE_NAMES.get(code, code) for code in self.language_codes]
 
+    @property
+    def spoken_languages(self) -> list[tuple[str, str]]:
+        """(code, name) pairs: pages mark each name with its ``lang`` (the ``languages`` filter)."""
+        return [(code, SPOKEN_LANGUAGE_NAMES.get(code, code)) for code in self.language_codes]
+
+    @property
+    def service_labels(self) -> list[str]:
+        return [service.get_kind_display() for service in self.services.all()]
+
     def state_at(self, now) -> str:
         """Scheduled, cancelled or over (clinics/states.py), from its time slots' states."""
         from .states import CANCELLED, OPEN, OVER, SCHEDULED

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from sanspeur.core import vault
 from sanspeur.core.actions import action, no_change, on_commit
@@ -38,6 +39,15 @@ from .states import BOOKING, CANCELLED, EVENT, SESSION
 
 if TYPE_CHECKING:
     from sanspeur.accounts.models import User
+
+
+def _too_many_places(limit: int) -> str:
+    return ngettext(
+        "One code can hold at most %(max)s place for this service.",
+        "One code can hold at most %(max)s places for this service.",
+        limit,
+    ) % {"max": limit}
+
 
 ACTIVE = (Booking.Status.CONFIRMED, Booking.Status.CHECKED_IN)
 CODE_PURPOSE = "clinics.booking_code"
@@ -226,7 +236,14 @@ def session_capacity_change(*, acting_user: User | None, session: Session, capac
     session = _lock_session(session.pk)
     used = _used_places(session)
     if capacity < used:
-        raise BookingError(_("%(used)s place(s) are already booked: the capacity cannot be lower.") % {"used": used})
+        raise BookingError(
+            ngettext(
+                "%(used)s place is already booked: the capacity cannot be lower.",
+                "%(used)s places are already booked: the capacity cannot be lower.",
+                used,
+            )
+            % {"used": used}
+        )
     state = session.state_at(now)
     if not SESSION.can(state, "capacity"):
         if state == CANCELLED:
@@ -381,9 +398,7 @@ def booking_create(
     if session.released_at > now:
         raise BookingError(_("Booking for this time slot has not opened yet."))
     if places < 1 or places > service.max_places_per_code:
-        raise BookingError(
-            _("One code can hold at most %(max)s place(s) for this service.") % {"max": service.max_places_per_code}
-        )
+        raise BookingError(_too_many_places(service.max_places_per_code))
     if places > session.capacity:
         raise BookingError(_("This time slot does not have that many places."))
     free = session.capacity - _used_places(session)
@@ -496,10 +511,7 @@ def booking_move(*, acting_user: User | None, code: str, session_id: int, now=No
     if target.released_at > now:
         raise BookingError(_("Booking for this time slot has not opened yet."))
     if booking.places > target.service.max_places_per_code:
-        raise BookingError(
-            _("One code can hold at most %(max)s place(s) for this service.")
-            % {"max": target.service.max_places_per_code}
-        )
+        raise BookingError(_too_many_places(target.service.max_places_per_code))
     waiting = target.bookings.filter(status=Booking.Status.WAITLISTED).exists()
     if waiting or target.capacity - _used_places(target) < booking.places:
         raise BookingError(_("This time slot is full: your booking was not changed."))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from sanspeur.core.forms import LanguageTaggedSelect
 from sanspeur.core.params import clean_text, uuid_or_none
 
 from .models import CHECKLIST, Channel, DataCategory, Instrument, RefusalReport, RequesterType
@@ -124,9 +125,9 @@ class DocumentForm(forms.Form):
 
 
 # --- Public: a resident's report ---------------------------------------------------------------------
-def service_choices(language: str | None = None) -> list[tuple[str, str]]:
+def service_choices(language: str | None = None) -> list[tuple[str, str, str]]:
     """The directory's active services, by name in the page's language (French when the entry has
-    no name in it), as (id, name)."""
+    no name in it), as (id, name, language of the name)."""
     from sanspeur.directory.i18n import pick
     from sanspeur.directory.models import Service
 
@@ -136,16 +137,20 @@ def service_choices(language: str | None = None) -> list[tuple[str, str]]:
     )
     choices = []
     for service in rows:
-        name = pick(service.name, language).value
-        organisation = pick(service.organization.name, language).value
-        label = f"{name} — {organisation}" if organisation and organisation != name else name
-        choices.append((str(service.pk), label))
+        name = pick(service.name, language)
+        organisation = pick(service.organization.name, language)
+        label = name.value
+        if organisation.value and organisation.value != name.value:
+            label = f"{name.value} — {organisation.value}"
+        shown_in = name.lang if name.fallback else organisation.lang if organisation.fallback else language
+        choices.append((str(service.pk), label, shown_in))
     return sorted(choices, key=lambda choice: choice[1].casefold())
 
 
 class RefusalReportForm(forms.Form):
     service = forms.ChoiceField(
         label=_("Which service?"),
+        widget=LanguageTaggedSelect,
         help_text=_("Choose the service point from the city's directory."),
         error_messages={"required": _("Choose the service."), "invalid_choice": _("Choose the service.")},
     )
@@ -165,7 +170,12 @@ class RefusalReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")  # the labels are questions
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [("", "—"), *service_choices()]
+        services = service_choices()
+        page_language = (get_language() or "fr").split("-")[0]
+        self.fields["service"].choices = [("", "—"), *((pk, label) for pk, label, _lang in services)]
+        self.fields["service"].widget.option_languages = {
+            pk: lang for pk, _label, lang in services if lang != page_language
+        }
 
     def clean_service(self):
         from sanspeur.directory.models import Service

@@ -4,7 +4,11 @@
   from the unit passphrase with Argon2id (libsodium ``pwhash``).
 - Content: ``SealedBox(unit public key)``, then sealed again with the case's vault data key
   (crypto-shredding).
-- Codename: 8 words drawn with ``secrets`` from a 2048-word list (88 bits). Stored as a keyed
+- Codename: words drawn with ``secrets`` from the curated list of the language the person chose
+  (fr, en, es, ar in Arabic script, ht), as many as it takes for ``CODENAME_BITS`` (9 or 10;
+  figures in docs/protection.md). The lists are cleaned by code of every word of the reviewed
+  deny-list ``data/codename-denylist.txt``. Any codename opens its case whatever the page's
+  language: the look-up uses only the normalised words. Stored as a keyed
   look-up id (HMAC with the key provider's index key) and a scrypt output; the second half of the
   same scrypt output seeds the reporter's X25519 key pair: the unit encrypts replies to its public
   key, only the codename re-derives the private key.
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
 from functools import lru_cache
@@ -31,15 +36,29 @@ from sanspeur.core import vault
 from sanspeur.core.keys import key_provider
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-# Languages without their own list fall back: Haitian Creole to French, Arabic to English.
+# One list per public language. fr, en, es: the BIP-39 lists (MIT); ar, ht: hand-written lists of
+# common everyday words (data/README.md). Every list is cleaned by the deny-list when loaded.
 WORDLIST_FILES = {
     "fr": "words-fr.txt",
     "en": "words-en.txt",
     "es": "words-es.txt",
-    "ht": "words-fr.txt",
-    "ar": "words-en.txt",
+    "ar": "words-ar.txt",
+    "ht": "words-ht.txt",
 }
-CODENAME_WORDS = 8  # 8 × 11 bits = 88 bits, the issue asks ≈ 90
+CODENAME_LANGUAGES = tuple(WORDLIST_FILES)
+# Names shown on the report form, each in its own language and script (not translated).
+CODENAME_LANGUAGE_NAMES = {
+    "fr": "Français",
+    "en": "English",
+    "es": "Español",
+    "ar": "العربية",
+    "ht": "Kreyòl ayisyen",
+}
+RTL_LANGUAGES = frozenset({"ar"})
+CODENAME_BITS = 88  # what 8 words of a 2048-word list gave before the lists were cleaned
+MIN_WORD_LETTERS = 3  # shorter words are easy to mishear and common in ordinary sentences
+MIN_WORDLIST = 512  # below this a codename would need more than 10 words
+DENYLIST_FILE = "codename-denylist.txt"
 
 
 class WrongPassphrase(Exception):
@@ -47,16 +66,66 @@ class WrongPassphrase(Exception):
 
 
 @lru_cache
+def denylist() -> tuple[frozenset[str], tuple[str, ...]]:
+    """(whole words, prefixes) of the reviewed deny-list, normalised like codenames."""
+    words, prefixes = set(), []
+    for line in (DATA_DIR / DENYLIST_FILE).read_text(encoding="utf-8").splitlines():
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        if entry.endswith("*"):
+            prefixes.append(codename_normalise(entry[:-1]))
+        else:
+            words.add(codename_normalise(entry))
+    return frozenset(words), tuple(prefixes)
+
+
+def word_denied(word: str) -> bool:
+    words, prefixes = denylist()
+    normal = codename_normalise(word)
+    return normal in words or normal.startswith(prefixes)
+
+
+def wordlist_source(language: str) -> tuple[str, ...]:
+    """The list as shipped, before cleaning."""
+    text = (DATA_DIR / WORDLIST_FILES[language]).read_text(encoding="utf-8")
+    return tuple(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+@lru_cache
 def wordlist(language: str) -> tuple[str, ...]:
-    name = WORDLIST_FILES.get(language, "words-en.txt")
-    words = tuple(w.strip() for w in (DATA_DIR / name).read_text(encoding="utf-8").splitlines() if w.strip())
-    assert len(set(words)) >= 2048
-    return words
+    """The curated list: denied words, short words and spellings that normalise alike removed."""
+    seen: set[str] = set()
+    words = []
+    for word in wordlist_source(language if language in WORDLIST_FILES else "fr"):
+        normal = codename_normalise(word)
+        if word_denied(word) or len(normal) < MIN_WORD_LETTERS or " " in normal or normal in seen:
+            continue
+        seen.add(normal)
+        words.append(word)
+    assert len(words) >= MIN_WORDLIST, (language, len(words))
+    return tuple(words)
+
+
+def codename_length(language: str) -> int:
+    """Words in a codename of ``language``: enough for ``CODENAME_BITS``."""
+    return math.ceil(CODENAME_BITS / math.log2(len(wordlist(language))))
+
+
+def codename_entropy(language: str) -> float:
+    return codename_length(language) * math.log2(len(wordlist(language)))
+
+
+def codename_language(language: str | None) -> str:
+    """The list for ``language``; the page's language, or French, when it is not one of ours."""
+    language = language or translation.get_language() or "fr"
+    return language if language in WORDLIST_FILES else "fr"
 
 
 def codename_generate(language: str | None = None) -> str:
-    words = wordlist(language or translation.get_language() or "fr")
-    return " ".join(secrets.choice(words) for _ in range(CODENAME_WORDS))
+    language = codename_language(language)
+    words = wordlist(language)
+    return " ".join(secrets.choice(words) for _ in range(codename_length(language)))
 
 
 # A run of this many words of the lists, written anywhere in a log line, is taken for a codename
@@ -68,7 +137,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 @lru_cache
 def _codename_words() -> frozenset[str]:
-    return frozenset(codename_normalise(word) for language in ("fr", "en", "es") for word in wordlist(language))
+    return frozenset(codename_normalise(word) for language in CODENAME_LANGUAGES for word in wordlist(language))
 
 
 def scrub_codenames(text: str) -> str:
@@ -89,8 +158,27 @@ def scrub_codenames(text: str) -> str:
     return "".join(pieces)
 
 
+# Arabic letters people type in several forms: alef with hamza or madda and alef wasla → alef,
+# alef maksura and Persian yeh → yeh, taa marbuta → heh, Persian kaf → kaf; tatweel dropped, the
+# Arabic comma read as a space. (Hamza above or below and short vowels are combining marks, which
+# normalise_for_index already removes.)
+_ARABIC_FORMS = str.maketrans(
+    {
+        "\u0671": "\u0627",
+        "\u0649": "\u064a",
+        "\u06cc": "\u064a",
+        "\u0629": "\u0647",
+        "\u06a9": "\u0643",
+        "\u0640": None,
+        "\u060c": " ",
+    }
+)
+
+
 def codename_normalise(codename: str) -> str:
-    return vault.normalise_for_index(codename or "")
+    """Case, accents, hyphens, spaces and Arabic letter forms: what the look-up and scrypt see.
+    Latin text normalises exactly as before (codenames already given keep working)."""
+    return vault.normalise_for_index((codename or "").translate(_ARABIC_FORMS))
 
 
 def codename_lookup(codename: str) -> str:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from sanspeur.core.boroughs import BOROUGHS
 from sanspeur.core.forms import AccessibleFormMixin
 
+from .crypto import CODENAME_LANGUAGE_NAMES
 from .models import CATEGORIES, PARTNERS, Case
 
 OFF = {"autocomplete": "off"}
@@ -90,6 +91,14 @@ class ReportForm(AccessibleFormMixin, forms.Form):
     contact_language = forms.ChoiceField(
         label=_("In which language would you like us to answer?"), choices=settings.LANGUAGES, required=False
     )
+    codename_language = forms.ChoiceField(
+        label=_("Language of your codename"),
+        help_text=_(
+            "Your codename is made of everyday words in this language. You can use it on the page in any language."
+        ),
+        choices=[(code, name) for code, name in CODENAME_LANGUAGE_NAMES.items()],
+        required=False,
+    )
     attachments = attachments_field()
 
     def clean_when_year(self):
@@ -106,7 +115,7 @@ class CodenameForm(AccessibleFormMixin, forms.Form):
     codename = forms.CharField(
         label=_("Your codename"),
         max_length=300,
-        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false", "dir": "auto"}),
     )
 
 

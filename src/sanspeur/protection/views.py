@@ -147,15 +147,31 @@ def report(request):
                 content=content,
                 category=data["category"],
                 attachments=data["attachments"],
-                language=translation.get_language(),
+                language=crypto.codename_language(data["codename_language"]),
             )
-            return render(request, "protection/codename.html", {"codename": codename})
+            language = crypto.codename_language(data["codename_language"])
+            return render(
+                request,
+                "protection/codename.html",
+                {
+                    "codename": codename,
+                    "codename_language": language,
+                    "codename_dir": "rtl" if language in crypto.RTL_LANGUAGES else "ltr",
+                    "codename_length": len(codename.split()),
+                },
+            )
         return render(request, "protection/report.html", {"form": form, **_check_context(REPORT_SCOPE)}, status=400)
     return render(
         request,
         "protection/report.html",
         {
-            "form": ReportForm(initial={"contact": "none", "contact_language": translation.get_language()}),
+            "form": ReportForm(
+                initial={
+                    "contact": "none",
+                    "contact_language": translation.get_language(),
+                    "codename_language": crypto.codename_language(translation.get_language()),
+                }
+            ),
             **_check_context(REPORT_SCOPE),
         },
     )
@@ -295,9 +311,7 @@ def unlock(request):
                 secure=request.is_secure(),
             )
             return response
-    return render(
-        request, "protection/unlock.html", {"form": form, "next": request.GET.get("next", "")}, status=status
-    )
+    return render(request, "protection/unlock.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
 
 
 @staff_view(HANDLE)

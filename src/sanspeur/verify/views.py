@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dates import MONTHS
 from django.views.decorators.http import require_GET
 
 from sanspeur.cards import keys as card_keys
@@ -76,10 +77,13 @@ def _sources() -> dict:
 def build_config() -> dict:
     strings = {}
     profile_labels = {}
+    months = {}
     for code in LANGUAGES:
         with translation.override(code):
             strings[code] = {key: str(value) for key, value in UI_STRINGS.items()}
             profile_labels[code] = {p["id"]: str(p["label"]) for p in profiles()}
+            # For a language the browser's Intl does not know (Haitian Creole): "7 desanm 2026".
+            months[code] = [str(MONTHS[number]) for number in range(1, 13)]
     config = {
         "format": "MTL1",
         **_sources(),
@@ -98,6 +102,7 @@ def build_config() -> dict:
             for p in profiles()
         ],
         "strings": strings,
+        "months": months,
         "wasm_url": static("vendor/zxing-wasm/reader/zxing_reader.wasm"),
     }
     return config

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language_info
 
+from sanspeur.core import formats
+
 register = template.Library()
 
 
@@ -32,3 +34,77 @@ def optional_url(name: str) -> str:
         return reverse(name)
     except NoReverseMatch:
         return ""
+
+
+# --- Bidirectional isolation and formats (sanspeur.core.formats; docs/design.md) ---------------
+@register.filter
+def ltr(value):
+    """``{{ code|ltr }}``: a code, time or number, left-to-right and isolated."""
+    return formats.ltr_html(value)
+
+
+@register.filter
+def bdi(value):
+    """``{{ address|bdi }}``: a name or address isolated, direction from its own first letter."""
+    return formats.bdi_html(value)
+
+
+@register.filter
+def ltr_text(value):
+    """The same as ``ltr`` for plain text (e-mails) and attributes: Unicode isolates."""
+    return formats.ltr_plain(value)
+
+
+@register.filter
+def bdi_text(value):
+    return formats.bdi_plain(value)
+
+
+@register.filter
+def listing(values):
+    """``{{ names|listing }}``: joined with the page language's separator, each item isolated."""
+    return formats.list_html(values or [])
+
+
+@register.filter
+def listing_text(values):
+    return formats.join_list(values or [])
+
+
+@register.filter
+def languages(pairs):
+    """``{{ event.spoken_languages|languages }}``: (code, name) pairs, each name with its ``lang``."""
+    return formats.languages_html(pairs or [])
+
+
+@register.filter
+def long_date(value, name: str = "LONG_DATE_FORMAT"):
+    """``{{ d|long_date }}`` or ``{{ d|long_date:"DAY_MONTH_FORMAT" }}``, "1er" where it applies."""
+    return formats.date_text(value, name)
+
+
+@register.filter
+def local_time(value):
+    return formats.time_text(value)
+
+
+@register.simple_tag
+def time_range(start, end, text: bool = False):
+    """``{% time_range a b %}``: "13:00–13:50" in the page's time format, one isolated LTR unit
+    (``text=True``: with Unicode isolates, for e-mails and attributes)."""
+    value = formats.range_text(formats.time_text(start), formats.time_text(end))
+    return formats.ltr_plain(value) if text else formats.ltr_html(value)
+
+
+@register.simple_tag
+def sep():
+    """The page language's list separator (", " or the Arabic "، "), between two inserted values."""
+    return formats.fmt("LIST_SEPARATOR")
+
+
+@register.filter
+def percent(value):
+    """``{{ share|percent }}``: "12,5 %" (fr) or "12.5%" (en), isolated left to right."""
+    if value in (None, ""):
+        return ""
+    return formats.ltr_html(formats.percent_text(value))

@@ -1,9 +1,10 @@
 from django import template
-from django.utils.formats import time_format as date_format
+from django.utils.formats import number_format
 from django.utils.html import format_html
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
+from sanspeur.core import formats
 from sanspeur.directory import i18n
 
 register = template.Library()
@@ -26,7 +27,8 @@ def tr(texts):
 
 @register.filter
 def km(value):
-    return f"{value:.1f}"
+    """A distance with one decimal in the page language ("2,5" in French)."""
+    return number_format(value, decimal_pos=1)
 
 
 @register.filter
@@ -45,8 +47,6 @@ DAY_NAMES = {
     "SA": pgettext_lazy("weekday", "Saturday"),
     "SU": pgettext_lazy("weekday", "Sunday"),
 }
-# Django date-format strings for opening times, per page language (Québec French: "9 h 30").
-TIME_FORMATS = {"fr": r"G \h i", "en": "g:i A", "es": "H:i", "ar": "H:i", "ht": "H:i"}
 
 
 @register.filter
@@ -60,13 +60,4 @@ def weekdays(byday: str) -> str:
     indexes = [order.index(c) for c in codes]
     if len(codes) >= 3 and indexes == list(range(indexes[0], indexes[0] + len(codes))):
         return _("%(first)s to %(last)s") % {"first": DAY_NAMES[codes[0]], "last": DAY_NAMES[codes[-1]]}
-    return ", ".join(str(DAY_NAMES[c]) for c in codes)
-
-
-@register.filter
-def local_time(value) -> str:
-    """An opening time in the page language's usual form."""
-    if value is None:
-        return ""
-    lang = (get_language() or "fr").split("-")[0]
-    return date_format(value, TIME_FORMATS.get(lang, "H:i"))
+    return formats.join_list(DAY_NAMES[c] for c in codes)

@@ -17,3 +17,13 @@ DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
 DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = "\xa0"
 NUMBER_GROUPING = 3
+
+# The project's own names (every module of sanspeur.formats defines them).
+LONG_DATE_FORMAT = "l j F Y"
+DAY_MONTH_FORMAT = "l j F"
+DAY_MONTH_TIME_FORMAT = "l j F, H:i"
+ISO_DATE_FORMAT = "Y-m-d"
+FIRST_DAY = "1"
+LIST_SEPARATOR = ", "
+RANGE_SEPARATOR = "–"
+PERCENT_FORMAT = "{}\xa0%"

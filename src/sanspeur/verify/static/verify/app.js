@@ -43,7 +43,9 @@ function storageSet(key, value) {
 function t(key, params = {}) {
   const strings = (state.config && state.config.strings[state.lang]) || {};
   let text = strings[key] ?? (state.config && state.config.strings.en[key]) ?? key;
-  for (const [name, value] of Object.entries(params)) text = text.replace(`{${name}}`, String(value));
+  // Each inserted value is isolated (FSI … PDI): a count or an age keeps its place in an Arabic
+  // sentence, as the server's pages do with <bdi> (sanspeur/core/formats.py).
+  for (const [name, value] of Object.entries(params)) text = text.replace(`{${name}}`, `\u2068${value}\u2069`);
   return text;
 }
 
@@ -199,8 +201,18 @@ function isAdult(dateOfBirth, now) {
 
 function formatDate(value) {
   const date = typeof value === "number" ? new Date(value * 1000) : new Date(`${value}T12:00:00Z`);
+  const timeZone = typeof value === "number" ? "America/Toronto" : "UTC";
   try {
-    return new Intl.DateTimeFormat(`${state.lang}-CA`, { dateStyle: "long", timeZone: typeof value === "number" ? "America/Toronto" : "UTC" }).format(date);
+    if (!Intl.DateTimeFormat.supportedLocalesOf([state.lang]).length && state.config.months) {
+      // No calendar for this language in the browser (Haitian Creole): day, month name, year.
+      const parts = Object.fromEntries(
+        new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "numeric", day: "numeric", timeZone })
+          .formatToParts(date)
+          .map((part) => [part.type, part.value]),
+      );
+      return `${parts.day} ${state.config.months[state.lang][Number(parts.month) - 1]} ${parts.year}`;
+    }
+    return new Intl.DateTimeFormat(`${state.lang}-CA`, { dateStyle: "long", timeZone, numberingSystem: "latn" }).format(date);
   } catch {
     return date.toISOString().slice(0, 10);
   }
@@ -221,7 +233,9 @@ function fieldRow(field, label, value) {
   dt.textContent = label;
   const dd = document.createElement("p");
   dd.className = "vf-value";
-  dd.textContent = value;
+  const isolated = document.createElement("bdi"); // a name or a date: its own direction
+  isolated.textContent = value;
+  dd.append(isolated);
   row.append(dt, dd);
   return row;
 }

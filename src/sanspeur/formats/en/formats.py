@@ -1,0 +1,11 @@
+"""English (Canada): the project's formats; the rest comes from Django's ``en`` module."""
+
+TIME_FORMAT = "g:i A"
+LONG_DATE_FORMAT = "l, F j, Y"
+DAY_MONTH_FORMAT = "l, F j"
+DAY_MONTH_TIME_FORMAT = "l, F j, g:i A"
+ISO_DATE_FORMAT = "Y-m-d"
+FIRST_DAY = "1"
+LIST_SEPARATOR = ", "
+RANGE_SEPARATOR = "–"
+PERCENT_FORMAT = "{}%"

@@ -1,0 +1,11 @@
+"""Spanish: the project's formats; the rest comes from Django's ``es`` module."""
+
+TIME_FORMAT = "H:i"
+LONG_DATE_FORMAT = r"l j \d\e F \d\e Y"
+DAY_MONTH_FORMAT = r"l j \d\e F"
+DAY_MONTH_TIME_FORMAT = r"l j \d\e F, H:i"
+ISO_DATE_FORMAT = "Y-m-d"
+FIRST_DAY = "1"
+LIST_SEPARATOR = ", "
+RANGE_SEPARATOR = "–"
+PERCENT_FORMAT = "{}\xa0%"

@@ -1,0 +1,15 @@
+"""In Chromium: a form error on a Haitian Creole page is in Creole (Django ships no ht catalog)."""
+
+import pytest
+
+from tests.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_booking_lookup_errors_in_creole(page):
+    page.goto(f"{page.base_url}/ht/clinics/booking/?code={'X' * 25}")  # longer than the field allows
+    main = page.locator("main").inner_text()
+    screenshot(page, "language-booking-lookup-ht")
+    assert "Valè a pa dwe gen plis pase 20 karaktè" in main
+    assert "Assurez-vous" not in main and "Ensure this value" not in main
