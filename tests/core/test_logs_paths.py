@@ -102,3 +102,18 @@ def test_ordinary_words_and_traceback_names_are_left_alone(console_log):
         "transaction responses something: the gift card account above is able to pay %d", 3
     )
     assert "transaction responses something: the gift card account above is able to pay 3" in (console_log.getvalue())
+
+
+def test_every_check_symbol_of_a_booking_code_is_scrubbed_in_text():
+    """A code whose check character is U (the 37th symbol) was left in logs (seen in CI)."""
+    from sanspeur.clinics.codes import ALPHABET, _check_char, scrub_codes
+
+    found = {}
+    for first in ALPHABET:
+        for second in ALPHABET:
+            body = f"ER1R5Q{first}{second}"
+            found.setdefault(_check_char(body), body + _check_char(body))
+    assert set(found) == set(codes.CHECK_ALPHABET)
+    for code in found.values():
+        line = f"the database went away while reading {code} and {codes.display(code)}"
+        assert code not in scrub_codes(line) and codes.display(code) not in scrub_codes(line), code

@@ -43,10 +43,11 @@ def display(code: str) -> str:
 
 # What a code looks like in text: displayed (any case, with its hyphens, as a person types it), or
 # its 9 characters as the server writes them (capitals of the alphabet, no I, L, O or U in the
-# body: most words have one of them, so plain words in capitals are left alone).
+# body: most words have one of them, so plain words in capitals are left alone; the check
+# character may be U, the 37th symbol).
 _CODE_LIKE = re.compile(
     r"(?<![0-9A-Za-z])"
-    r"(?:[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z*~$=]|[0-9A-HJKMNP-TV-Z]{8}[0-9A-HJKMNP-TV-Z*~$=])"
+    r"(?:[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z*~$=]|[0-9A-HJKMNP-TV-Z]{8}[0-9A-HJKMNP-Z*~$=])"
     r"(?![0-9A-Za-z])"
 )
 
