@@ -73,7 +73,13 @@ def test_the_check_sees_machine_paths(line):
 
 @pytest.mark.parametrize(
     "line",
-    ["/opt/sanspeur/venv/bin/sanspeur migrate", "/usr/bin/chromium", "/etc/sanspeur/env", "docs/work/x", "~/work/"],
+    [
+        f"{SLASH}opt/sanspeur/venv/bin/sanspeur migrate",
+        f"{SLASH}usr/bin/chromium",
+        f"{SLASH}etc/sanspeur/env",
+        "docs/work/x",
+        "~/work/",
+    ],
 )
 def test_the_check_leaves_ordinary_paths_alone(line):
     assert not offending_lines(line, "")

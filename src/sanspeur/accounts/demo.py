@@ -52,6 +52,29 @@ def demo_totp_code(username: str) -> str:
     return f"{TOTP(bytes.fromhex(demo_totp_key(username))).token():06d}"
 
 
+def demo_staff_account(username: str, roles: list[str], full_name: str, organisation) -> User:
+    """A demo member of staff with the demo password and a confirmed authenticator whose key is
+    derived from the username (``demo_totp_key``), sealed like any other; created when missing.
+    Other apps' demo data use it for their own roles."""
+    user = User.objects.filter(username=username).first() or staff_user_create(
+        acting_user=None,
+        username=username,
+        password=DEMO_PASSWORD,
+        organisation=organisation,
+        roles=roles,
+        full_name=full_name,
+        email=f"{username}@example.org",
+    )
+    secret = bytes.fromhex(demo_totp_key(username))
+    device = SealedTOTPDevice.objects.filter(user=user, name="demo authenticator").first()
+    if device is None or device.bin_key != secret:
+        device = device or SealedTOTPDevice(user=user, name="demo authenticator")
+        device.set_secret(secret)  # sealed in the vault like any other
+        device.confirmed = True
+        device.save()
+    return user
+
+
 def load(*, stdout, print_logins: bool = True) -> None:
     """Idempotent step by step: each organisation and account is its own action (they cannot share
     one transaction), created only when missing, so a run cut short is completed by the next."""
@@ -67,24 +90,7 @@ def load(*, stdout, print_logins: bool = True) -> None:
         organisations.append(existing or organisation_create(acting_user=None, name=name, kind=kind, borough=borough))
     for username, org_index, roles, full_name in STAFF:
         assert set(roles) <= set(ROLES)
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = staff_user_create(
-                acting_user=None,
-                username=username,
-                password=DEMO_PASSWORD,
-                organisation=organisations[org_index],
-                roles=roles,
-                full_name=full_name,
-                email=f"{username}@example.org",
-            )
-        secret = bytes.fromhex(demo_totp_key(username))
-        device = SealedTOTPDevice.objects.filter(user=user, name="demo authenticator").first()
-        if device is None or device.bin_key != secret:
-            device = device or SealedTOTPDevice(user=user, name="demo authenticator")
-            device.set_secret(secret)  # sealed in the vault like any other
-            device.confirmed = True
-            device.save()
+        demo_staff_account(username, roles, full_name, organisations[org_index])
     if print_logins:
         stdout.write("\nDemo staff logins (fictional). Password for every account: " + DEMO_PASSWORD)
         stdout.write(

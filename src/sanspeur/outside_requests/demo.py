@@ -17,30 +17,12 @@ DEMO_LETTER = b"Demo: fictional letter from a fictional agency asking for 'all r
 
 
 def _staff(organisation):
-    from sanspeur.accounts.demo import DEMO_PASSWORD, demo_totp_key, demo_totp_secret
-    from sanspeur.accounts.models import SealedTOTPDevice, User
-    from sanspeur.accounts.services import staff_user_create
+    from sanspeur.accounts.demo import demo_staff_account, demo_totp_secret
 
-    users = {}
-    for username, roles, full_name in STAFF:
-        user = User.objects.filter(username=username).first() or staff_user_create(
-            acting_user=None,
-            username=username,
-            password=DEMO_PASSWORD,
-            organisation=organisation,
-            roles=roles,
-            full_name=full_name,
-            email=f"{username}@example.org",
-        )
-        secret = bytes.fromhex(demo_totp_key(username))
-        device = SealedTOTPDevice.objects.filter(user=user, name="demo authenticator").first()
-        if device is None or device.bin_key != secret:
-            device = device or SealedTOTPDevice(user=user, name="demo authenticator")
-            device.set_secret(secret)
-            device.confirmed = True
-            device.save()
-        users[username] = (user, demo_totp_secret(username), roles[0])
-    return users
+    return {
+        username: (demo_staff_account(username, roles, full_name, organisation), demo_totp_secret(username), roles[0])
+        for username, roles, full_name in STAFF
+    }
 
 
 def load(*, stdout, print_logins: bool = True) -> None:
