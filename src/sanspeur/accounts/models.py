@@ -71,6 +71,11 @@ class Capability(models.Model):
             ("review_outside_requests_privacy", _("Sign off a disclosure as privacy officer")),
             ("follow_up_refusal_reports", _("Follow up residents' reports of a service point")),
             ("follow_unit_training", _("Follow the training of the units one manages")),
+            ("translate_content", _("Translate public content into the residents' languages")),
+            ("apply_for_grants", _("Apply for funding and report on funded projects")),
+            ("prepare_statistics_releases", _("Prepare releases of public statistics")),
+            ("approve_statistics_releases", _("Approve releases of public statistics")),
+            ("moderate_testimonies", _("Redact and approve testimonies for publication")),
         ]
 
 

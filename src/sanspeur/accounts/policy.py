@@ -64,6 +64,11 @@ CAPABILITY_REACH: dict[str, str] = {
     "review_outside_requests_privacy": CITY_WIDE,  # a privacy officer's sign-off before a disclosure
     "follow_up_refusal_reports": CITY_WIDE,  # residents' reports of a service point
     "follow_unit_training": ORGANISATION,  # a unit manager: the training of the units they manage
+    "translate_content": CITY_WIDE,  # the city's translators: directory, clinic and event content
+    "apply_for_grants": ORGANISATION,  # an applicant organisation: its own applications and reports
+    "prepare_statistics_releases": CITY_WIDE,  # public statistics: draft a release
+    "approve_statistics_releases": CITY_WIDE,  # public statistics: the second person who approves
+    "moderate_testimonies": CITY_WIDE,  # testimonies: redact and approve (two people)
 }
 
 
