@@ -5,11 +5,18 @@ API, verifier app) have no language prefix."""
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
+from sanspeur.outside_requests.views import canary
+
 urlpatterns = [
     path("", include("sanspeur.core.machine_urls")),
+    path(".well-known/sanspeur/canary.txt", canary, name="canary"),
+    path(".well-known/sanspeur/canary.txt.jws", canary, {"signature": True}, name="canary_signature"),
     path(".well-known/sanspeur/", include("sanspeur.cards.wellknown_urls")),
+    path("transparency/", include("sanspeur.outside_requests.machine_urls")),
     path("api/hsds/", include("sanspeur.directory.api_urls")),
     path("verify/", include("sanspeur.verify.urls")),
+    path("open-data/impact/", include("sanspeur.impact.data_urls")),
+    path("open-data/grants/", include("sanspeur.grants.data_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -21,6 +28,8 @@ urlpatterns += i18n_patterns(
     path("protection/", include("sanspeur.protection.urls")),
     path("accountability/", include("sanspeur.outside_requests.urls")),
     path("training/", include("sanspeur.training.urls")),
+    path("grants/", include("sanspeur.grants.urls")),
+    path("impact/", include("sanspeur.impact.urls")),
     prefix_default_language=True,
 )
 

@@ -120,12 +120,16 @@ def _make(username, roles, organisation, *, bypass=False, verified=True, tempora
     return client
 
 
-def principals(city, partner_a, partner_b, service_point) -> list[Principal]:
+def principals(city, partner_a, partner_b, service_point, applicant=None) -> list[Principal]:
     people = [Principal("anonymous", "anonymous", client=Client(raise_request_exception=True))]
     every = tuple(policy.ROLE_TABLE)
     people.append(
         Principal(
-            "password only (city, every role)", "password_only", city, every, _make("m.pw", every, city, verified=False)
+            "password only (city, every city role)",
+            "password_only",
+            city,
+            tuple(policy.roles_for(city)),
+            _make("m.pw", policy.roles_for(city), city, verified=False),
         )
     )
     people.append(
@@ -138,6 +142,8 @@ def principals(city, partner_a, partner_b, service_point) -> list[Principal]:
         )
     )
     places = [("city", city), ("partner A", partner_a), ("partner B", partner_b), ("service point", service_point)]
+    if applicant is not None:  # an applicant organisation for funding (grants), owner of its applications
+        places.append(("applicant", applicant))
     for role, entry in policy.ROLE_TABLE.items():
         for place, organisation in places:
             if organisation.kind in entry.holders:
@@ -166,7 +172,7 @@ def holds(principal: Principal, capability: str) -> bool:
     if capability not in held:
         return False
     reach = policy.CAPABILITY_REACH[capability]
-    return reach != policy.CITY_WIDE or organisation_kind(principal) not in ("partner", "service_point")
+    return reach != policy.CITY_WIDE or organisation_kind(principal) not in ("partner", "service_point", "applicant")
 
 
 def sees(principal: Principal, owner, scope: str) -> bool:
@@ -229,7 +235,8 @@ def build_world():
     from sanspeur.clinics import services as clinic_services
     from sanspeur.clinics.models import Event, Session
     from sanspeur.directory.models import Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
-    from sanspeur.outside_requests.models import RefusalReport, RequestDocument
+    from sanspeur.impact.models import Release
+    from sanspeur.outside_requests.models import RefusalReport, RequestDocument, TransparencyEdition
     from sanspeur.protection.models import Case
     from sanspeur.training import tokens as training_tokens
     from sanspeur.training.models import Completion as TrainingCompletion
@@ -260,11 +267,46 @@ def build_world():
     case = Case.objects.first()
     outside_document = RequestDocument.objects.select_related("request").order_by("pk").first()
     outside, refusal = outside_document.request, RefusalReport.objects.order_by("pk").first()
+    outside_edition = TransparencyEdition.objects.order_by("period").first()
     training_unit = TrainingUnit.objects.get(code="SPVM-PDQ38")
     training_completion = TrainingCompletion.objects.order_by("pk").first()
     training_session = TrainingSession.objects.order_by("pk").first()
+    impact_release = Release.objects.filter(state="published").order_by("pk").first()
     world = World()
+    from sanspeur.grants import demo as grants_demo
+    from sanspeur.grants.models import Application as GrantApplication
+    from sanspeur.grants.models import Call as GrantCall
+
+    grant_draft = GrantApplication.objects.select_related("organisation").get(call__code=grants_demo.OPEN_CODE)
+    grant_call = GrantCall.objects.get(code=grants_demo.CALL_CODE)
+    grant_funded = GrantApplication.objects.filter(call=grant_call, state="approved").first()
+    grant_own_funded = GrantApplication.objects.get(call=grant_call, organisation=grant_draft.organisation)
+    grant_attached = GrantApplication.objects.filter(attachments__isnull=False).exclude(state="draft").first()
+    grant_values = {
+        "grants:call_detail": {"code": grant_call.code},
+        "grants:application_start": {"code": grants_demo.OPEN_CODE},
+        **{
+            f"grants:{n}": {"pk": grant_draft.pk}
+            for n in ("application_edit", "application_partners", "application_budget", "application_attachments")
+        },
+        "grants:application_attachment": {"pk": grant_draft.pk, "attachment_id": grant_draft.attachments.first().pk},
+        "grants:application_action": {"pk": grant_draft.pk, "action": "submit"},
+        **{f"grants:{n}": {"pk": grant_call.pk} for n in ("call_manage", "call_edit", "call_ranking")},
+        "grants:call_action": {"pk": grant_call.pk, "action": "publish"},  # not offered: nothing moves
+        "grants:staff_application": {"pk": grant_funded.pk},
+        "grants:application_reports": {"pk": grant_draft.pk},
+        "grants:staff_agreement": {"pk": grant_funded.pk},
+        "grants:staff_agreement_pdf": {"pk": grant_funded.pk},
+        "grants:application_agreement_pdf": {"pk": grant_own_funded.pk},
+        "grants:application_decision_letter": {"pk": grant_own_funded.pk},
+        "grants:staff_decision_letter": {"pk": grant_funded.pk},
+        "grants:staff_attachment": {"pk": grant_attached.pk, "attachment_id": grant_attached.attachments.first().pk},
+        "grants:staff_agreement_action": {"pk": grant_funded.pk, "action": "schedule"},  # already: nothing moves
+        "grants:staff_application_action": {"pk": grant_funded.pk, "action": "screen"},
+        "grants:review": {"pk": grant_funded.pk},
+    }
     world.values = {
+        **grant_values,
         "pow_challenge": {"scope": "protection.report"},
         "protection:challenge": {"scope": "protection.report"},
         "accounts:staff_detail": {"user_id": member.pk},
@@ -294,13 +336,24 @@ def build_world():
         "outside_requests:document": {"reference": outside.reference, "document_id": outside_document.pk},
         "outside_requests:request_action": {"reference": outside.reference, "action": "triage"},
         "outside_requests:refusal_action": {"pk": refusal.pk, "action": "contact_service"},
+        "outside_requests:edition": {"period": outside_edition.period},
+        "transparency:file": {"name": outside_edition.files.order_by("name").first().name},
+        "transparency:schema": {"name": "edition.schema.json"},
         "training:unit_detail": {"pk": training_unit.pk},
         "training:unit_manager": {"pk": training_unit.pk},
         "training:version_create": {"pk": TrainingCourse.objects.order_by("pk").first().pk},
         "training:person_detail": {"pk": training_completion.person_id},
+        "training:person_leave": {"pk": training_completion.person_id},
         "training:completion_action": {"pk": training_completion.pk, "action": "exempt"},
         "training:session_detail": {"pk": training_session.pk},
         "training:checkin": {"token": training_tokens.issue(training_session)},
+        **{name: {"slug": impact_release.slug} for name in ("impact:release", "impact:staff_release")},
+        **{f"impact_data:{name}": {"slug": impact_release.slug} for name in ("csv", "json", "schema")},
+        "impact:staff_action": {"slug": impact_release.slug, "action": "approve"},
+        **{
+            f"impact_data:{name}": {"year": impact_release.year, "language": "fr"}
+            for name in ("report", "report_signature")
+        },
         "wellknown:status_list": {"list_id": StatusList.objects.first().pk},
         "hsds:service": {"pk": service.pk},
         "hsds:organization": {"pk": Organization.objects.first().pk},
@@ -310,8 +363,9 @@ def build_world():
     }
     owners = {name: partner_a for name in world.values}
     owners["cards:enroll"] = "self"  # enrolment is on behalf of one's own organisation
+    owners.update({name: grant_draft.organisation for name in grant_values})
     world.owners = owners
-    return world, (city, partner_a, partner_b, service_point)
+    return world, (city, partner_a, partner_b, service_point, grant_draft.organisation)
 
 
 def request(client, path):

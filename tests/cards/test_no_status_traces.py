@@ -86,10 +86,9 @@ def test_the_holder_page_shows_the_points_and_the_day_not_the_types(mfa_client, 
 # --- The migration: existing checks lose their types; extra valid cards are revoked ----------------
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_drops_existing_types_and_keeps_one_valid_card(agent, documents):
-    from django.db import connection, transaction
+    from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    from sanspeur.cards import keys
     from sanspeur.cards.faces import face_jpeg
     from sanspeur.cards.models import Card, StatusEntry
     from sanspeur.cards.services import add_months
@@ -118,8 +117,16 @@ def test_the_migration_drops_existing_types_and_keeps_one_valid_card(agent, docu
         )
         # The bug this migration cleans up after: a second valid card for the same holder.
         now = first.issued_at
-        with transaction.atomic():
-            entry = keys.allocate_entry(keep_until=add_months(now, 24))
+        # An entry as the code of that time made it (the models of that migration state).
+        OldEntry = old.get_model("cards", "StatusEntry")
+        taken = set(
+            OldEntry.objects.filter(status_list_id=first.status_entry.status_list_id).values_list("index", flat=True)
+        )
+        entry = OldEntry.objects.create(
+            status_list_id=first.status_entry.status_list_id,
+            index=next(i for i in range(10**6) if i not in taken),
+            keep_until=add_months(now, 24),
+        )
         extra = OldCard.objects.create(
             holder_id=holder.pk,
             number="ZZ00000001",

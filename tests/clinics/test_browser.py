@@ -25,7 +25,7 @@ def test_book_in_spanish_cancel_and_rebook(page, make_clinic, axe_check):
     event, _service, session = make_clinic(capacity=5, max_places=3, kind="enrollment")
     page.goto(f"{page.base_url}/es/clinics/")
     axe_check(page, "public list es")
-    page.get_by_role("link", name=event.title).click()
+    page.get_by_role("link", name=event.title_fr).click()
     assert page.locator("html").get_attribute("lang") == "es"
     axe_check(page, "event es")
     screenshot(page, "clinics-event-es")
@@ -97,7 +97,7 @@ def test_check_in_at_the_door_with_real_mfa_sign_in(page, make_clinic, make_staf
     page.get_by_label("Code à six chiffres").fill(totp_now(staff.totp_device))
     page.get_by_role("button", name="Vérifier").click()
     page.goto(page.base_url + "/fr/clinics/checkin/")
-    page.get_by_role("link", name=re.compile(event.title)).click()
+    page.get_by_role("link", name=re.compile(event.title_fr)).click()
     axe_check(page, "door")
     page.get_by_label("Code de réservation").fill(code.lower())
     page.get_by_role("button", name="Accueillir", exact=True).click()

@@ -62,7 +62,7 @@ def test_coordinator_creates_an_event_a_service_and_a_time_slot(coordinator, mfa
             "organisations": [str(organisation.pk)],
         },
     )
-    event = Event.objects.get(title="Clinique Lachine")
+    event = Event.objects.get(title__fr="Clinique Lachine")
     assert response.status_code == 302 and event.language_codes == ["fr", "es"]
     url = f"/fr/clinics/staff/e/{event.pk}/"
     client.post(

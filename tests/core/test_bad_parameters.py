@@ -31,7 +31,10 @@ def test_directory_review_ignores_a_proposal_that_is_not_an_id(make_staff, city_
 
 
 def test_clinic_event_page_ignores_slot_and_service_ids_that_do_not_parse(
-    make_staff, city_organisation, mfa_client, make_clinic  # noqa: F811
+    make_staff,
+    city_organisation,
+    mfa_client,
+    make_clinic,  # noqa: F811
 ):
     coordinator = make_staff("coord", ["clinic_coordinator"], city_organisation)
     event, _service, _session = make_clinic()

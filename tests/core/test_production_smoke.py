@@ -201,7 +201,10 @@ def test_a_production_install_starts_serves_and_runs_its_jobs(production_env, tm
         status, headers, _ = browser.request(
             "/fr/staff/login/",
             {"csrfmiddlewaretoken": token, "username": "admin.city", "password": PASSWORD},
-            headers={"Referer": "https://sanspeur.example.org/fr/staff/login/", "Origin": "https://sanspeur.example.org"},
+            headers={
+                "Referer": "https://sanspeur.example.org/fr/staff/login/",
+                "Origin": "https://sanspeur.example.org",
+            },
         )
         assert status == 302 and "/fr/staff/mfa/" in headers["Location"], status
         assert "__Host-sessionid" in browser.cookies

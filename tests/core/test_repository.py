@@ -21,9 +21,7 @@ MACHINE_PATH = re.compile(
 
 def tracked_files() -> list[Path]:
     try:
-        result = subprocess.run(
-            ["git", "ls-files", "-z"], cwd=REPO_ROOT, capture_output=True, check=True, timeout=60
-        )
+        result = subprocess.run(["git", "ls-files", "-z"], cwd=REPO_ROOT, capture_output=True, check=True, timeout=60)
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout")
     return [REPO_ROOT / name for name in result.stdout.decode().split("\0") if name]
@@ -31,9 +29,7 @@ def tracked_files() -> list[Path]:
 
 def offending_lines(text: str, own_root: str) -> list[str]:
     return [
-        line.strip()[:160]
-        for line in text.splitlines()
-        if MACHINE_PATH.search(line) or (own_root and own_root in line)
+        line.strip()[:160] for line in text.splitlines() if MACHINE_PATH.search(line) or (own_root and own_root in line)
     ]
 
 

@@ -107,3 +107,18 @@ def test_vault_compact_runs_on_this_database():
     out = io.StringIO()
     call_command("vault_compact", stdout=out)
     assert "vacuumed" in out.getvalue() or "checkpointed" in out.getvalue()
+
+
+def test_a_batch_of_data_keys_opens_like_single_ones_and_creates_missing_buckets_once(settings):
+    """The batch API (bulk loads): each key in its own random bucket, wrapped by that bucket's key."""
+    from sanspeur.core.models import KeyBucket
+
+    settings.SANSPEUR_VAULT_BUCKETS = 8
+    keys = vault.datakeys_create_many(purpose="test.batch", count=40, batch_size=7)
+    assert len({key.pk for key in keys}) == 40
+    assert KeyBucket.objects.filter(name__startswith="test.batch/").count() <= 8
+    for key in keys[:10]:
+        stored = type(key).objects.get(pk=key.pk)
+        blob = vault.seal_fields(stored, {"name": "Zéphyrine"}, context="t")
+        assert vault.open_fields(stored, blob, context="t") == {"name": "Zéphyrine"}
+    assert vault.datakeys_create_many(purpose="test.batch", count=0) == []

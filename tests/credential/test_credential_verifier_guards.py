@@ -64,9 +64,7 @@ def signed(payload: bytes, signer: LocalSigner, protected: bytes | None = None, 
     """COSE_Sign1 bytes with exactly the given protected header bytes, validly signed."""
     protected = encode_protected(signer.kid) if protected is None else protected
     signature = normalize_s(signer.sign(sig_structure(protected, payload)))
-    return cbor2.dumps(
-        cbor2.CBORTag(18, [protected, {} if unprotected is None else unprotected, payload, signature])
-    )
+    return cbor2.dumps(cbor2.CBORTag(18, [protected, {} if unprotected is None else unprotected, payload, signature]))
 
 
 def card(world: World, **changes) -> bytes:
@@ -117,9 +115,7 @@ def test_a_protected_header_is_one_definite_map_without_repeated_labels(world: W
     assert verify(encode_code(signed(card(world), world.card_key)), world.trust_list, world.status_list, NOW).valid
 
 
-@pytest.mark.parametrize(
-    "kid", [b"", "text-kid", b"k" * 65], ids=["empty", "text", "65-bytes"]
-)
+@pytest.mark.parametrize("kid", [b"", "text-kid", b"k" * 65], ids=["empty", "text", "65-bytes"])
 def test_a_kid_is_one_to_64_bytes(kid: object) -> None:
     signer = LocalSigner.generate()
     protected = cbor2.dumps({1: -7, 4: kid})
@@ -171,9 +167,7 @@ def test_s_equal_to_half_the_order_is_the_low_form() -> None:
                 parse_sign1(data)
 
 
-@pytest.mark.parametrize(
-    "length", [0, 23, 24, 255, 256, 65535, 65536, 2**32 - 1, 2**32, 2**40]
-)
+@pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 65535, 65536, 2**32 - 1, 2**32, 2**40])
 def test_byte_string_heads_are_the_minimal_cbor_ones(length: int) -> None:
     """The Sig_structure's heads (RFC 8949 section 3), at every boundary, including lengths no
     test can allocate."""
@@ -490,9 +484,7 @@ def header_of(world: World, **changes) -> dict:
     return {"alg": "ES256", "kid": b64url_encode(world.root.kid), "typ": TRUST_LIST_TYP, **changes}
 
 
-@pytest.mark.parametrize(
-    "changes", [{"typ": "JWT"}, {"alg": "ES384"}, {"crit": ["exp"]}], ids=["typ", "alg", "crit"]
-)
+@pytest.mark.parametrize("changes", [{"typ": "JWT"}, {"alg": "ES384"}, {"crit": ["exp"]}], ids=["typ", "alg", "crit"])
 def test_a_trust_list_needs_its_own_header(world: World, changes: dict) -> None:
     roots = [world.root.public_key()]
     load_trust_list(jws(header_of(world), payload_of(world), world.root), roots, now=NOW)

@@ -294,8 +294,7 @@ def populate(args) -> dict:
     )
     protection.unit_key_create(acting_user=None, passphrase=args.passphrase)
     case, _codename = protection.report_submit(
-        acting_user=None,
-        content={"text": "Mon patron garde mon salaire depuis mars"}, category="work", language="fr"
+        acting_user=None, content={"text": "Mon patron garde mon salaire depuis mars"}, category="work", language="fr"
     )
     sealed.append({"model": "protection.case", "pk": case.pk, "expect": {"text": "Mon patron garde mon salaire"}})
     sealed.append(

@@ -1,5 +1,6 @@
-"""In Chromium: a resident reports in Arabic that the card was refused; a privacy officer signs in
-with the second factor, contacts the service and resolves the report."""
+"""In Chromium: a resident reports in Arabic that the card was refused and asks for a codename; a
+privacy officer signs in with the second factor, contacts the service and resolves the report; the
+resident follows it with the codename and reads that it was settled."""
 
 import pytest
 from django.utils import timezone
@@ -32,8 +33,11 @@ def test_a_resident_reports_a_refusal_in_arabic_and_staff_resolve_it(
     page.get_by_label("أي خدمة؟").select_option(str(service.pk))
     page.get_by_label("رفضوا بطاقة المدينة كإثبات للهوية").check()
     page.get_by_label("في أي يوم؟").fill(timezone.localdate().isoformat())
+    page.get_by_label("أعطوني اسمًا رمزيًا لأتابع ما تفعله المدينة بشأنه").check()
     page.get_by_role("button", name="إرسال البلاغ").click()  # the widget solves its proof of work first
     page.wait_for_selector("#report-sent")
+    codename = page.locator("#codename").inner_text().strip()
+    assert page.locator("#codename").get_attribute("dir") == "rtl" and len(codename.split()) >= 6
     assert page.get_by_role("heading", name="شكرًا: تم استلام بلاغك").is_visible()
     assert not page.context.cookies()
     axe_check(page, "report sent ar")
@@ -61,4 +65,14 @@ def test_a_resident_reports_a_refusal_in_arabic_and_staff_resolve_it(
     screenshot(page, "accountability-refusals-resolved")
     report.refresh_from_db()
     assert report.state == "resolved" and report.settled_on == timezone.localdate()
+
+    # The resident comes back with the codename, on a page in Arabic.
+    page.context.clear_cookies()
+    page.goto(f"{page.base_url}/ar/accountability/report/follow/")
+    page.get_by_label("اسمك الرمزي").fill(codename)
+    page.get_by_role("button", name="فتح").click()
+    page.wait_for_selector("#follow-state")
+    assert "صحّحت الخدمة ما حدث" in page.locator("#follow-state").inner_text()
+    axe_check(page, "refusal follow ar")
+    screenshot(page, "accountability-follow-ar")
     assert not errors, errors

@@ -105,3 +105,20 @@ def test_an_unknown_number_and_a_full_session_are_refused(session, coordinator, 
     with pytest.raises(ValidationError):
         services.attendance_checkin(acting_user=None, token=token, employee_number="E-3")
     assert Attendance.objects.count() == 2
+
+
+def test_guessing_employee_numbers_with_a_code_is_slowed_per_session(session, trainee, client, settings):
+    """Someone holding the code cannot try numbers until one matches (and check a colleague in)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SANSPEUR_GUESS_FREE_MISSES = 3
+    token = tokens.issue(session)
+    url = f"/fr/training/checkin/{token}/"
+    statuses = [client.post(url, {"employee_number": f"E-{n:04d}"}).status_code for n in range(5)]
+    assert statuses[:3] == [400, 400, 400]
+    assert statuses[3] == 429 or statuses[4] == 429
+    limited = client.post(url, {"employee_number": "E-1234"})  # even the right number waits its turn
+    assert limited.status_code == 429 and limited["Retry-After"]
+    assert not Attendance.objects.exists()
+    cache.clear()

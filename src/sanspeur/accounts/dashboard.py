@@ -9,7 +9,16 @@ nothing rather than a dead link.
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .policy import can_change_city_rules, can_manage_organisations, follows_training, has_capability
+from .policy import (
+    applies_for_grants,
+    can_change_city_rules,
+    can_manage_organisations,
+    follows_training,
+    has_capability,
+    manages_grants,
+    reviews_grants,
+    works_on_statistics,
+)
 
 TILES = [
     (
@@ -67,6 +76,54 @@ TILES = [
         _("Units, courses, sessions and who is due: coverage against targets."),
         "training:home",
     ),
+    (
+        applies_for_grants,
+        _("Funding applications"),
+        _("Apply to a call for projects, follow your applications."),
+        "grants:applicant_home",
+    ),
+    (
+        manages_grants,
+        _("Calls for projects"),
+        _("Calls, eligibility, reviewers, ranking and decisions within the envelope."),
+        "grants:staff_home",
+    ),
+    (
+        reviews_grants,
+        _("Funding reviews"),
+        _("Declare conflicts, then score the applications assigned to you."),
+        "grants:review_list",
+    ),
+    (
+        "accounts.translate_content",
+        _("Translations"),
+        _("Directory and clinic texts missing or out of date, language by language."),
+        "directory:translations",
+    ),
+    (
+        "accounts.handle_outside_requests",
+        _("Requests for data"),
+        _("The register of outside requests: deadlines, legal review, sign-offs."),
+        "outside_requests:request_list",
+    ),
+    (
+        "accounts.review_outside_requests_privacy",
+        _("Transparency reports"),
+        _("Publish the half-year's signed report; the monthly statement."),
+        "outside_requests:editions",
+    ),
+    (
+        "accounts.follow_up_refusal_reports",
+        _("Refusal reports"),
+        _("Residents' reports of a service point: follow up with the service."),
+        "outside_requests:refusal_list",
+    ),
+    (
+        works_on_statistics,
+        _("Public statistics"),
+        _("Prepare and approve releases within the privacy budget."),
+        "impact:staff_list",
+    ),
     ("accounts.view_audit", _("Audit trail"), _("Who did what, and when."), "accounts:audit"),
     ("accounts.manage_staff", _("Staff accounts"), _("Accounts, roles and authenticators."), "accounts:staff_list"),
     (
@@ -74,6 +131,12 @@ TILES = [
         _("Organisations"),
         _("Partner organisations and service points."),
         "accounts:organisation_list",
+    ),
+    (
+        "accounts.manage_staff",
+        _("The sans peur charter"),
+        _("Sign the charter's three rules for your organisation."),
+        "outside_requests:charter",
     ),
 ]
 

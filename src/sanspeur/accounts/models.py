@@ -17,6 +17,9 @@ class Organisation(models.Model):
         CITY = "city", _("City office")
         PARTNER = "partner", _("Partner community organisation")
         SERVICE_POINT = "service_point", _("Service point")
+        # An organisation that applies for the city's community funding (grants app): its accounts
+        # hold the applicant role only (policy.ROLE_TABLE), never a staff role.
+        APPLICANT = "applicant", _("Applicant organisation (funding)")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("name"), max_length=200, unique=True)

@@ -36,6 +36,7 @@ from .models import Organisation
 CITY = Organisation.Kind.CITY.value
 PARTNER = Organisation.Kind.PARTNER.value
 SERVICE_POINT = Organisation.Kind.SERVICE_POINT.value
+APPLICANT = Organisation.Kind.APPLICANT.value  # applies for community funding (grants app)
 
 # --- 1. Capabilities --------------------------------------------------------------------------------
 CITY_WIDE = "city-wide"
@@ -93,8 +94,11 @@ ROLE_TABLE: dict[str, Role] = {
     "clinic_door_staff": Role(_CITY_AND_PARTNERS, ("checkin_bookings",)),
     "directory_editor": Role(_CITY, ("publish_directory", "edit_directory")),
     "partner_editor": Role(_ALL, ("edit_directory",)),  # proposals only: the city's editors publish
+    "translator": Role(_CITY, ("translate_content",)),  # directory and clinic content, every language
     "program_officer": Role(_CITY, ("manage_grants", "view_statistics")),
     "reviewer": Role(_CITY, ("review_grants",)),
+    # The only role an applicant organisation's account may hold, and only such an account holds it.
+    "grant_applicant": Role(frozenset({APPLICANT}), ("apply_for_grants",)),
     "protection_caseworker": Role(_CITY, ("handle_protection_cases",)),
     "protection_supervisor": Role(_CITY, ("handle_protection_cases", "supervise_protection_cases")),
     "training_coordinator": Role(_CITY, ("manage_training",)),
@@ -104,6 +108,9 @@ ROLE_TABLE: dict[str, Role] = {
     ),
     "legal_counsel": Role(_CITY, ("handle_outside_requests", "review_outside_requests_legal")),
     "training_unit_manager": Role(_ALL, ("follow_unit_training",)),  # which units: training.UnitManager
+    # Public statistics (docs/impact.md): one person prepares a release, a different one approves it.
+    "statistician": Role(_CITY, ("prepare_statistics_releases", "view_statistics")),
+    "statistics_approver": Role(_CITY, ("approve_statistics_releases", "view_statistics")),
 }
 
 
@@ -138,7 +145,23 @@ def has_capability(user, permission: str) -> bool:
     """
     if not _signed_in(user) or not user.has_perm(f"accounts.{_codename(permission)}"):
         return False
-    return CAPABILITY_REACH[_codename(permission)] != CITY_WIDE or not is_partner_account(user)
+    if CAPABILITY_REACH[_codename(permission)] != CITY_WIDE:
+        return True
+    return not is_partner_account(user) and _kind(user) != APPLICANT
+
+
+def accounts_with_capability(permission: str) -> list:
+    """The active accounts that ``has_capability(account, permission)``: whom a job tells (alerts)."""
+    from django.contrib.auth import get_user_model
+
+    codename = _codename(permission)
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__permissions__codename=codename)
+        .select_related("organisation")
+        .distinct()
+    )
+    return [user for user in candidates if has_capability(user, codename)]
 
 
 # --- 3. Holding and granting ------------------------------------------------------------------------
@@ -264,6 +287,14 @@ def may_look_up_people(user) -> bool:
     return has_capability(user, "enroll_residents")
 
 
+def may_sign_charter(user, organisation) -> bool:
+    """An organisation's administrator signs (or withdraws) the "sans peur" charter for that
+    organisation only: nobody signs on another organisation's behalf, the city's included."""
+    return (
+        organisation is not None and has_capability(user, "manage_staff") and in_scope(user, organisation.pk, reach=OWN)
+    )
+
+
 # --- 5. City-wide rules --------------------------------------------------------------------------------
 def is_city_administrator(user) -> bool:
     return works_for_the_city(user) and has_capability(user, "manage_staff")
@@ -298,6 +329,18 @@ def can_propose_directory_change(user, partner_id) -> bool:
     """A contributor proposes changes to the entries of their own organisation (the city's editors:
     to every entry), given the id of the partner organisation the entry belongs to."""
     return has_capability(user, "edit_directory") and in_scope(user, partner_id)
+
+
+def can_translate_content(user) -> bool:
+    """The city's translators publish translations of public content (directory, clinics) in every
+    language, from the translation queue; a partner's account never can (city-wide capability)."""
+    return has_capability(user, "translate_content")
+
+
+def works_on_translations(user) -> bool:
+    """The translation queue: the translators (every entry), and the directory's contributors and
+    editors (their entries, whose translations they propose as changes)."""
+    return can_translate_content(user) or works_on_the_directory(user)
 
 
 # --- 6. One's own credentials ----------------------------------------------------------------------
@@ -360,6 +403,83 @@ def sees_training_records(user, unit) -> bool:
     if is_training_coordinator(user):
         return True
     return any(unit.path.startswith(path) for path in training_unit_paths(user))
+
+
+# --- 6c. Community funding (docs/grants.md) ------------------------------------------------------------
+def manages_grants(user) -> bool:
+    """The city's program officers: calls, screening, reviewer assignment, decisions."""
+    return works_for_the_city(user) and has_capability(user, "manage_grants")
+
+
+def reviews_grants(user) -> bool:
+    """The city's reviewers (city staff and community reviewers given an account of the city)."""
+    return works_for_the_city(user) and has_capability(user, "review_grants")
+
+
+def applies_for_grants(user) -> bool:
+    """An applicant organisation's account (the only kind that may hold the applicant role)."""
+    return has_capability(user, "apply_for_grants")
+
+
+def may_edit_application(user, organisation_id) -> bool:
+    """An application, its budget, partners and attachments: its own organisation's accounts only."""
+    return applies_for_grants(user) and in_scope(user, organisation_id, reach=OWN)
+
+
+def reviewer_may_read(user, assignment) -> bool:
+    """Conflict of interest first: an assigned reviewer sees an application's content only after
+    declaring no conflict; a declared conflict recuses them for good. Nobody else reads through
+    an assignment (``assignment`` None: not assigned)."""
+    return (
+        reviews_grants(user)
+        and assignment is not None
+        and assignment.reviewer_id == user.pk
+        and assignment.conflict is False
+    )
+
+
+def sees_applicant_identity(user, call) -> bool:
+    """Blind review hides the applicant's name and partners from reviewers; officers see them."""
+    return manages_grants(user) or not call.blind_review
+
+
+def sees_review_averages(user, *, all_reviews_in: bool) -> bool:
+    """Averages and other reviewers' scores: program officers, once every non-recused reviewer has
+    submitted (no anchoring on a partial average, no reviewer sees another's scores)."""
+    return manages_grants(user) and all_reviews_in
+
+
+# --- 6d. Public statistics (docs/impact.md) -------------------------------------------------------------
+def prepares_statistics(user) -> bool:
+    """The city's statisticians draft releases (and spend the privacy budget doing so)."""
+    return works_for_the_city(user) and has_capability(user, "prepare_statistics_releases")
+
+
+def approves_statistics(user) -> bool:
+    return works_for_the_city(user) and has_capability(user, "approve_statistics_releases")
+
+
+def works_on_statistics(user) -> bool:
+    """The staff pages of the releases: statisticians and approvers."""
+    return prepares_statistics(user) or approves_statistics(user)
+
+
+def may_prepare_statistics_release(acting_user, **_kwargs) -> bool:
+    return prepares_statistics(acting_user)
+
+
+def may_approve_statistics_release(acting_user, *, release, **_kwargs) -> bool:
+    """Two people: the approver is never the statistician who prepared the release."""
+    return approves_statistics(acting_user) and release.prepared_by_id != acting_user.pk
+
+
+def may_discard_statistics_release(acting_user, **_kwargs) -> bool:
+    return works_on_statistics(acting_user)
+
+
+def may_set_privacy_budget(acting_user, **_kwargs) -> bool:
+    """The yearly budgets are the approvers' (the people who say "enough" to a statistician)."""
+    return approves_statistics(acting_user)
 
 
 # --- 7. Pages ------------------------------------------------------------------------------------------
@@ -427,7 +547,13 @@ PAGES: dict[str, Page] = {
         )
     },
     **{f"protection:{name}": _PUBLIC for name in ("home", "report", "followup", "challenge")},
-    **{f"outside_requests:{name}": _PUBLIC for name in ("report", "challenge", "transparency")},
+    **{
+        f"outside_requests:{name}": _PUBLIC
+        for name in ("report", "challenge", "report_follow", "transparency", "edition", "charter_rules")
+    },
+    **{f"transparency:{name}": _PUBLIC for name in ("file", "schema")},
+    "canary": _PUBLIC,
+    "canary_signature": _PUBLIC,
     # Signing in.
     "accounts:login": _SIGN_IN,
     "accounts:mfa": _SIGN_IN,
@@ -466,6 +592,10 @@ PAGES: dict[str, Page] = {
     "directory:staff_list": _staff("edit_directory", "publish_directory"),
     "directory:propose": _staff("edit_directory", scope=VISIBLE),
     "directory:review_list": _staff("publish_directory"),
+    **{
+        f"directory:{name}": _staff("translate_content", "edit_directory", "publish_directory")
+        for name in ("translations", "translation_queue", "translate")
+    },
     "clinics:staff_event_list": _staff("manage_clinics"),
     "clinics:staff_event_create": _staff("manage_clinics"),
     "clinics:staff_report": _staff("manage_clinics"),
@@ -481,8 +611,10 @@ PAGES: dict[str, Page] = {
     },
     **{
         f"outside_requests:{name}": _staff("handle_outside_requests", city_only=True)
-        for name in ("request_list", "request_new", "request_detail", "document", "request_action")
+        for name in ("request_list", "request_new", "alerts_ics", "request_detail", "document", "request_action")
     },
+    "outside_requests:editions": _staff("review_outside_requests_privacy", city_only=True),
+    "outside_requests:charter": _staff("manage_staff"),  # for one's own organisation (may_sign_charter)
     **{
         f"outside_requests:{name}": _staff("follow_up_refusal_reports", city_only=True)
         for name in ("refusal_list", "refusal_action")
@@ -504,6 +636,7 @@ PAGES: dict[str, Page] = {
             "requirement_set",
             "person_create",
             "person_detail",
+            "person_leave",
             "completion_action",
             "sessions",
             "session_create",
@@ -512,4 +645,53 @@ PAGES: dict[str, Page] = {
         )
     },
     "training:checkin": _PUBLIC,
+    # Reported impact: the public dashboard and its open data; the releases' staff pages.
+    **{f"impact:{name}": _PUBLIC for name in ("dashboard", "release", "method", "errata", "data_index")},
+    **{f"impact_data:{name}": _PUBLIC for name in ("csv", "json", "schema", "catalog", "report", "report_signature")},
+    **{
+        f"impact:{name}": _staff("prepare_statistics_releases", "approve_statistics_releases", city_only=True)
+        for name in ("staff_list", "staff_release", "staff_action")
+    },
+    "impact:staff_prepare": _staff("prepare_statistics_releases", city_only=True),
+    # Community funding: public calls and sign-up; applicants on their own organisation's
+    # applications; the city's officers and reviewers (the pages ask the rules of section 6c).
+    **{f"grants:{name}": _PUBLIC for name in ("call_list", "call_detail", "signup", "register")},
+    **{f"grants_data:{name}": _PUBLIC for name in ("register_json", "register_csv")},
+    "grants:applicant_home": _staff("apply_for_grants"),
+    "grants:application_start": _staff("apply_for_grants"),
+    **{
+        f"grants:{name}": _staff("apply_for_grants", scope=OWN)
+        for name in (
+            "application_edit",
+            "application_partners",
+            "application_budget",
+            "application_attachments",
+            "application_attachment",
+            "application_action",
+            "application_reports",
+            "application_agreement_pdf",
+            "application_decision_letter",
+        )
+    },
+    **{
+        f"grants:{name}": _staff("manage_grants", city_only=True)
+        for name in (
+            "staff_home",
+            "call_create",
+            "call_manage",
+            "call_edit",
+            "call_action",
+            "call_ranking",
+            "staff_application",
+            "staff_application_action",
+            "staff_agreement",
+            "staff_attachment",
+            "staff_agreement_pdf",
+            "staff_decision_letter",
+            "staff_agreement_action",
+            "staff_reports",
+            "finance_csv",
+        )
+    },
+    **{f"grants:{name}": _staff("review_grants", city_only=True) for name in ("review_list", "review")},
 }

@@ -14,8 +14,10 @@ _LABELS = {
     "clinic_door_staff": _("Clinic door staff"),
     "directory_editor": _("Directory editor"),
     "partner_editor": _("Partner directory contributor"),
+    "translator": _("Translator"),
     "program_officer": _("Program officer"),
     "reviewer": _("Reviewer"),
+    "grant_applicant": _("Applicant for funding"),
     "protection_caseworker": _("Protection caseworker"),
     "protection_supervisor": _("Protection supervisor"),
     "training_coordinator": _("Training coordinator"),
@@ -23,6 +25,8 @@ _LABELS = {
     "privacy_officer": _("Privacy officer"),
     "legal_counsel": _("Legal counsel"),
     "training_unit_manager": _("Training: unit manager"),
+    "statistician": _("Statistician"),
+    "statistics_approver": _("Statistics approver"),
 }
 
 # role -> (label, capabilities). The capabilities, and who may hold each role, are declared once,

@@ -4,7 +4,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 
+from sanspeur.core.pages import window_page
 from sanspeur.core.selectors import audit_entry_list
 
 from . import lockout, policy, services
@@ -190,7 +190,7 @@ def audit_list(request):
             since=data["since"],
             until=data["until"],
         )
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = window_page(entries, request.GET.get("page"), 50)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "accounts/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})

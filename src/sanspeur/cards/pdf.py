@@ -1,6 +1,8 @@
 """The printable card, made on the fly (never stored): CR-80 front and back, and an A4 sheet.
 
-The back is mostly QR code (48 mm square): verifiers scan it offline. The card says nothing about
+The back is mostly QR code (a 50 mm square, its 4-module quiet zone included): verifiers scan it
+offline, and its size is what sets how far from the card a phone reads it (bench/capture_bench.py,
+docs/decisions/0007-a-code-that-scans-at-arms-length.md). The card says nothing about
 immigration status: it is an ordinary municipal identity and residence card.
 """
 
@@ -35,7 +37,12 @@ from .printing import (
     visual,
 )
 
-QR_MM = 48
+# The code's square on the back, quiet zone included: as large as the 54 mm card height allows with
+# 2 mm left at the edges for the card printer's registration. ISO/IEC 18004 asks a 4-module quiet
+# zone; the card's white is not enough on its own, since a clerk may hold it against a dark desk.
+QR_SIZE_MM = 50.0
+QR_MARGIN_MM = 2.0
+QR_BORDER = 4
 BLUE = Color(0.0, 0.27, 0.55)
 
 
@@ -91,8 +98,8 @@ def _front(canvas: Canvas, x: float, y: float, card: dict) -> None:
 def _back(canvas: Canvas, x: float, y: float, card: dict) -> None:
     canvas.saveState()
     canvas.translate(x, y)
-    _draw_qr(canvas, card["code"], 3 * mm, 3 * mm, QR_MM * mm)
-    text_x = (QR_MM + 5) * mm
+    _draw_qr(canvas, card["code"], QR_MARGIN_MM * mm, QR_MARGIN_MM * mm, QR_SIZE_MM * mm)
+    text_x = (QR_MARGIN_MM + QR_SIZE_MM + 1.5) * mm
     text = [
         (BOLD, 6.5, visual(card["city"])),
         (REGULAR, 5, "Carte municipale"),
@@ -118,9 +125,16 @@ def _back(canvas: Canvas, x: float, y: float, card: dict) -> None:
     canvas.restoreState()
 
 
+def qr_modules(code: str, *, border: int = QR_BORDER, levels: tuple[str, ...] = qr.CARD_LEVELS) -> list[list[bool]]:
+    """The card's code as printed, quiet zone included: True for a dark module.
+
+    The capture benchmark renders its frames from this, so it measures the card as printed."""
+    return [[bool(dark) for dark in row] for row in qr.make_qr(code, levels=levels).matrix_iter(scale=1, border=border)]
+
+
 def _draw_qr(canvas: Canvas, code: str, x: float, y: float, size: float) -> None:
     """Vector modules: crisp at any printer or scanner resolution."""
-    rows = list(qr.make_qr(code).matrix_iter(scale=1, border=2))
+    rows = qr_modules(code)
     module = size / len(rows)
     canvas.saveState()
     canvas.setFillColor(white)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from sanspeur.accounts.models import Organisation
 from sanspeur.core.boroughs import BOROUGH_CHOICES
 from sanspeur.core.forms import AccessibleFormMixin, LanguageTaggedCheckboxes, LanguageTaggedSelect
+from sanspeur.directory.i18n import as_texts
 
 from .constants import SPOKEN_LANGUAGES, ServiceKind
 from .models import Event, Service, Session
@@ -96,6 +97,14 @@ class EventForm(AccessibleFormMixin, forms.ModelForm):
         choices=SPOKEN_LANGUAGES,
         widget=LanguageTaggedCheckboxes(option_languages=SPOKEN_LANGUAGE_TAGS),
     )
+    # The organisers write the French; the translators the other languages (translation queue).
+    title = forms.CharField(label=_("Title (in French)"), max_length=200)
+    place = forms.CharField(
+        label=_("Where exactly, in French (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: community hall, second floor. Translated from the translation queue."),
+    )
     organisations = forms.ModelMultipleChoiceField(
         label=_("Partner organisations"),
         queryset=Organisation.objects.filter(is_active=True),
@@ -112,6 +121,7 @@ class EventForm(AccessibleFormMixin, forms.ModelForm):
             "start_time",
             "end_time",
             "address",
+            "place",
             "borough",
             "directory_location_id",
             "is_published",
@@ -125,6 +135,8 @@ class EventForm(AccessibleFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            self.initial["title"] = self.instance.title_fr
+            self.initial["place"] = as_texts(self.instance.place).get("fr", "")
             self.initial["language_list"] = self.instance.language_codes
             self.initial["organisations"] = list(self.instance.organisations.all())
 

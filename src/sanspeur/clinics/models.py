@@ -14,13 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sanspeur.core.boroughs import BOROUGH_CHOICES
+from sanspeur.directory.i18n import as_texts
 
 from .constants import SPOKEN_LANGUAGE_NAMES, ServiceKind
 
 
 class Event(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    title = models.CharField(_("title"), max_length=200)
+    # Multilingual, as the directory's texts are ({"fr": ..., "ar": ...}, directory/i18n.py): French
+    # is the organisers' source, the translators add the other languages (directory/translations.py).
+    title = models.JSONField(_("title"), default=dict)
     is_mobile = models.BooleanField(_("mobile clinic"), default=True)
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("start time"))
@@ -28,6 +31,8 @@ class Event(models.Model):
     # A directory location, resolved softly at render time (no link to the directory's tables).
     directory_location_id = models.UUIDField(_("directory location id"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # Where exactly, in words ("community hall, 2nd floor"): multilingual like the title.
+    place = models.JSONField(_("where exactly"), default=dict, blank=True)
     borough = models.CharField(_("borough"), max_length=80, choices=BOROUGH_CHOICES)
     organisations = models.ManyToManyField(
         "accounts.Organisation", blank=True, related_name="clinic_events", verbose_name=_("partner organisations")
@@ -42,7 +47,17 @@ class Event(models.Model):
         ordering = ["date", "start_time"]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.date})"
+        return f"{self.title_fr} ({self.date})"
+
+    def save(self, *args, **kwargs):
+        # A bare string (a form's French field, an older caller) is the French source.
+        self.title, self.place = as_texts(self.title), as_texts(self.place)
+        super().save(*args, **kwargs)
+
+    @property
+    def title_fr(self) -> str:
+        """The organisers' French title (staff pages, exports)."""
+        return as_texts(self.title).get("fr", "")
 
     @property
     def language_codes(self) -> list[str]:

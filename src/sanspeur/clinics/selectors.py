@@ -105,8 +105,8 @@ def events_for_staff(user):
     """City staff see every event; partners see theirs; nobody else any (accounts.policy.scope)."""
     from sanspeur.accounts.policy import scope
 
-    return scope(Event.objects.all(), acting_user=user, field="organisations").distinct().prefetch_related(
-        "organisations"
+    return (
+        scope(Event.objects.all(), acting_user=user, field="organisations").distinct().prefetch_related("organisations")
     )
 
 
@@ -152,12 +152,12 @@ def report_rows(events) -> list[list]:
     rows = (
         Tally.objects.filter(event__in=events)
         .select_related("event")
-        .order_by("event__date", "event__title", "service_kind", "language", "kind")
+        .order_by("event__date", "event__id", "service_kind", "language", "kind")
     )
     return [
         [
             row.event.date.isoformat(),
-            row.event.title,
+            row.event.title_fr,
             row.event.borough,
             row.service_kind,
             row.language,

@@ -32,6 +32,8 @@ from sanspeur.core.audit import anonymous_entry_create
 from sanspeur.core.locks import lock_rows
 from sanspeur.core.privacy import mail_send
 from sanspeur.core.services import audit_entry_create
+from sanspeur.directory import translations
+from sanspeur.directory.i18n import as_texts
 
 from . import codes
 from .models import Booking, Event, Service, Session, Tally
@@ -50,6 +52,7 @@ def _too_many_places(limit: int) -> str:
 
 
 ACTIVE = (Booking.Status.CONFIRMED, Booking.Status.CHECKED_IN)
+MULTILINGUAL = {"title", "place"}  # the event's texts in five languages ({"fr": ..., "ar": ...})
 CODE_PURPOSE = "clinics.booking_code"
 BOOKING_TYPE = "clinics.booking"  # object_type of the bookings' (anonymous) audit entries
 REMINDER = "reminder"  # what a message to a contact is: the reminder, or a change (_notify)
@@ -141,9 +144,18 @@ def event_save(*, acting_user: User | None, event: Event | None = None, data: di
             removed = set(event.organisations.values_list("pk", flat=True)) - {o.pk for o in organisations}
     if not _may_remove_organisations(acting_user, removed):
         raise PermissionDenied("event.update")
+    texts_before = {}
+    for name in MULTILINGUAL & data.keys():
+        # The organisers write the French; a bare string replaces only the French, and the other
+        # languages stay (stale if the French changed: the translation queue shows them).
+        texts_before[name] = old = as_texts(getattr(event, name))
+        value = data[name] if isinstance(data[name], dict) else {**old, "fr": data[name] or ""}
+        data = {**data, name: {k: v for k, v in as_texts(value).items() if v}}
     for name, value in data.items():
         setattr(event, name, value)
     event.save()
+    for name, old in texts_before.items():
+        translations.stamp("event", event.pk, name, old, data[name], by=acting_user)
     detail: dict = {"fields": sorted(name for name, value in data.items() if created or before[name] != value)}
     if organisations is not None:
         added = {organisation.pk for organisation in organisations} - (

@@ -61,6 +61,8 @@ class KeyProvider(Protocol):
     # Bucket keys: created, used and destroyed by (bucket name, generation).
     def bucket_key_ensure(self, bucket: str, generation: int) -> None: ...
 
+    def bucket_keys_ensure(self, buckets: list[tuple[str, int]]) -> None: ...
+
     def bucket_wrap(self, bucket: str, generation: int, data_key: bytes, *, context: bytes) -> bytes: ...
 
     def bucket_unwrap(self, bucket: str, generation: int, wrapped: bytes, *, context: bytes) -> bytes: ...
@@ -182,7 +184,9 @@ class FileKeyProvider:
             raise ImproperlyConfigured(f"The bucket key file {path} is not valid.") from error
         return {int(generation): entry for generation, entry in document["generations"].items()}
 
-    def _write_bucket(self, bucket: str, entries: dict[int, dict]) -> None:
+    def _write_bucket(self, bucket: str, entries: dict[int, dict], *, durable: bool = True) -> None:
+        """Replace the bucket's file. ``durable=False`` leaves the flush to the caller (a batch
+        ends with one ``os.sync()`` instead of two fsyncs per file)."""
         path = self._bucket_path(bucket)
         if not entries:
             path.unlink(missing_ok=True)
@@ -194,8 +198,11 @@ class FileKeyProvider:
             os.fchmod(handle.fileno(), 0o600)
             handle.write(json.dumps(document))
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         temporary.replace(path)
+        if not durable:
+            return
         directory = os.open(path.parent, os.O_RDONLY)
         try:
             os.fsync(directory)  # the rename (and so the destruction of the old file) is durable
@@ -239,6 +246,20 @@ class FileKeyProvider:
                 entries[generation] = self._seal_entry(bucket, generation, secrets.token_bytes(32))
                 self._write_bucket(bucket, entries)
 
+    def bucket_keys_ensure(self, buckets: list[tuple[str, int]]) -> None:
+        """``bucket_key_ensure`` for many buckets under one lock, made durable by one sync at the
+        end (a bulk load creating the 4,096 buckets of a purpose spent 10 ms per bucket)."""
+        with self._bucket_write_lock():
+            wrote = False
+            for bucket, generation in buckets:
+                entries = self._read_bucket(bucket)
+                if generation not in entries:
+                    entries[generation] = self._seal_entry(bucket, generation, secrets.token_bytes(32))
+                    self._write_bucket(bucket, entries, durable=False)
+                    wrote = True
+            if wrote:
+                os.sync()
+
     def _derived(self, bucket: str, generation: int, label: bytes) -> bytes:
         cached = self._derived_keys.get((bucket, generation, label))
         if cached is None:
@@ -263,7 +284,7 @@ class FileKeyProvider:
 
     def bucket_index(self, bucket: str, generation: int, purpose: str, value: str) -> str:
         message = purpose.encode() + b"\x00" + value.encode()
-        return hmac.new(self._derived(bucket, generation, _INDEX_LABEL), message, hashlib.sha256).hexdigest()
+        return hmac.digest(self._derived(bucket, generation, _INDEX_LABEL), message, "sha256").hex()
 
     def bucket_generations(self, bucket: str) -> list[int]:
         return sorted(self._read_bucket(bucket))

@@ -6,7 +6,8 @@ Writes (default OUTDIR: tests/credential/vectors)::
     trust_root.pem   public key verifiers are configured with
     trust_list.jws   trust list signed by that root
     status_list.cwt  status list token (raw COSE_Sign1 bytes)
-    valid_card.png   the "valid" case as a 40 mm / 300 dpi QR image
+    valid_card.png   the "valid" case as a 40 mm / 300 dpi QR image, printed as cards were
+                     before issue 23 (level Q): an old card that must keep reading
 
 The keys are derived from fixed labels and signatures use RFC 6979 deterministic
 nonces, so regenerating with the same library versions reproduces the files byte for
@@ -36,7 +37,7 @@ from .code import PREFIX_V1, decode_code, encode_code, issue
 from .cose import parse_sign1
 from .keys import PURPOSE_CARD, PURPOSE_STATUS_LIST
 from .photo import make_photo
-from .qr import render_png
+from .qr import LEGACY_LEVELS, render_png
 from .signing import P256_ORDER
 from .statuslist import STATUS_REVOKED, STATUS_SUSPENDED, StatusListBuilder
 from .trustlist import TrustedKey, create_trust_list
@@ -81,7 +82,7 @@ def test_photo() -> bytes:
     draw.ellipse((165, 140, 190, 160), fill=(30, 30, 30))
     draw.line((150, 160, 145, 200, 158, 202), fill=(150, 110, 90), width=4)
     draw.arc((115, 195, 185, 240), 20, 160, fill=(140, 60, 60), width=5)
-    return make_photo(image)
+    return make_photo(image, max_bytes=700)  # the budget of the cards these vectors stand for
 
 
 def _card_number(seed: str) -> str:
@@ -278,7 +279,7 @@ def build_vectors() -> dict[str, Any]:
         "trust_root.pem": root_pem,
         "trust_list.jws": (trust_jws + "\n").encode("ascii"),
         "status_list.cwt": status_token,
-        "valid_card.png": render_png(valid),
+        "valid_card.png": render_png(valid, size_mm=40.0, levels=LEGACY_LEVELS),
     }
 
 

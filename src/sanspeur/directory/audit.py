@@ -8,4 +8,8 @@ ACTIONS = {
     "service.mark_verified": "an editor confirmed a service's entry is up to date (old and new dates)",
     "service.publish_version": "a new version of a service was published (fields changed, proposal or import)",
     "service.reindex": "a service's search index was rebuilt",
+    "translation.save": (
+        "a translator published a translation of one public text (kind, field, language, and whether it was "
+        "missing, stale or current; never the text)"
+    ),
 }

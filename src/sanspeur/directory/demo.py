@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from .demo_texts import SERVICES, shared
 from .models import (
     Address,
     Borough,
@@ -24,8 +25,10 @@ from .models import (
 )
 from .reference import boroughs, ensure_reference_data, stable_uuid
 from .services import build_search_text
+from .translations import KINDS, stamp
 
-# need: [(fr name, en name, fr description, en description, confidential)]
+# need: [(fr name, en name, fr description, en description, confidential)]; Spanish, Arabic and
+# Haitian Creole in demo_texts.py.
 CATALOGUE = {
     "food": [
         (
@@ -442,11 +445,6 @@ CATALOGUE = {
         ),
     ],
 }
-EXTRA_LANGUAGES = {
-    "es": ("Servicio gratuito — sin preguntas sobre su estatus.", "Servicio comunitario"),
-    "ar": ("خدمة مجانية — لا أسئلة عن وضعك.", "خدمة مجتمعية"),
-    "ht": ("Sèvis gratis — pèsonn p ap poze w kesyon sou estati w.", "Sèvis kominotè"),
-}
 STREETS = [
     "rue Jean-Talon",
     "boulevard Saint-Laurent",
@@ -489,8 +487,8 @@ SCHEDULES = [
     [("SA,SU", "09:00", "15:00")],
 ]
 HOLIDAYS = [
-    (dt.date(2026, 12, 25), dt.date(2026, 12, 26), {"fr": "Noël", "en": "Christmas"}),
-    (dt.date(2027, 1, 1), dt.date(2027, 1, 2), {"fr": "Jour de l'An", "en": "New Year's Day"}),
+    (dt.date(2026, 12, 25), dt.date(2026, 12, 26), "christmas"),
+    (dt.date(2027, 1, 1), dt.date(2027, 1, 2), "new_year"),
 ]
 
 
@@ -501,12 +499,17 @@ def _t(time: str) -> dt.time:
 def load(*, stdout, print_logins: bool = True) -> None:
     ensure_reference_data()
     borough_list = [Borough.objects.get(code=code) for code, *_ in boroughs()]
-    created = 0
+    created = completed = 0
     with transaction.atomic():
-        for start, end, desc in HOLIDAYS:
-            Closure.objects.get_or_create(
-                id=stable_uuid("holiday", start), defaults={"date_start": start, "date_end": end, "description": desc}
+        for start, end, key in HOLIDAYS:
+            closure, new = Closure.objects.get_or_create(
+                id=stable_uuid("holiday", start),
+                defaults={"date_start": start, "date_end": end, "description": shared(key)},
             )
+            if new:
+                _stamp_all("closure", closure)
+            else:
+                completed += _complete(closure, "closure", description=shared(key))
         index = 0
         for need, entries in CATALOGUE.items():
             term = TaxonomyTerm.objects.get(code=need)
@@ -514,41 +517,28 @@ def load(*, stdout, print_logins: bool = True) -> None:
                 borough = borough_list[index % len(borough_list)]
                 key = f"{need}-{n}"
                 index += 1
-                if Service.objects.filter(id=stable_uuid("service", key)).exists():
+                texts = _service_texts(fr, en, dfr, den)
+                existing = Service.objects.filter(id=stable_uuid("service", key)).first()
+                if existing is not None:
+                    completed += _complete_entry(existing, key, texts, borough, confidential, index)
                     continue
                 created += 1
-                org_name = {"fr": f"{fr} – {borough.name} (fictif)", "en": f"{en} – {borough.name} (fictional)"}
                 org = Organization.objects.create(
                     id=stable_uuid("organization", key),
-                    name=org_name,
-                    description={
-                        "fr": f"Organisme communautaire fictif. {dfr}",
-                        "en": f"Fictional community organisation. {den}",
-                    },
+                    name=shared("organization_name", name=texts["name"], borough=borough.name),
+                    description=shared("organization_description", description=texts["description"]),
                     email=f"info@{need}{n}.exemple.org",
                     website=f"https://{need}{n}.exemple.org",
                 )
-                name, description = {"fr": fr, "en": en}, {"fr": dfr, "en": den}
-                if index % 3 == 0:
-                    lang = ("es", "ar", "ht")[(index // 3) % 3]
-                    description[lang], name[lang] = EXTRA_LANGUAGES[lang]
-                    name[lang] = f"{EXTRA_LANGUAGES[lang][1]}: {en}"
-                if index % 7 == 0:
-                    del name["en"]  # a missing translation: visible French fallback, translator view
                 service = Service.objects.create(
                     id=stable_uuid("service", key),
                     organization=org,
-                    name=name,
-                    description=description,
-                    eligibility_description={
-                        "fr": "Ouvert à tous, sans question sur le statut.",
-                        "en": "Open to everyone, no status question.",
-                    },
+                    name=texts["name"],
+                    description=texts["description"],
+                    eligibility_description=shared("eligibility"),
                     url=f"https://{need}{n}.exemple.org/services",
                     is_free=index % 5 != 0,
-                    fees_description={}
-                    if index % 5
-                    else {"fr": "Contribution volontaire de 2 $.", "en": "Voluntary $2 contribution."},
+                    fees_description={} if index % 5 else shared("fees"),
                     accepts_card=index % 2 == 0,
                     no_id_needed=index % 3 != 1,
                     interpretation=index % 4 == 0,
@@ -562,24 +552,14 @@ def load(*, stdout, print_logins: bool = True) -> None:
                 location = Location.objects.create(
                     id=stable_uuid("location", key),
                     organization=org,
-                    name={"fr": f"Point de service {borough.name}", "en": f"{borough.name} service point"},
+                    name=shared("location_name", borough=borough.name),
                     borough=borough,
                     latitude=round(borough.latitude + ((index * 37) % 21 - 10) / 2000, 5),
                     longitude=round(borough.longitude + ((index * 53) % 21 - 10) / 2000, 5),
-                    accessibility={
-                        "fr": "Entrée de plain-pied, toilettes adaptées.",
-                        "en": "Step-free entrance, accessible washroom.",
-                    }
-                    if index % 2
-                    else {},
+                    accessibility=shared("accessibility") if index % 2 else {},
                     is_confidential=confidential,
                     intake_phone=f"514-555-{1000 + index:04d}" if confidential else "",
-                    intake_description={
-                        "fr": "Appelez la ligne d'accueil : l'adresse est donnée au téléphone.",
-                        "en": "Call the intake line: the address is given over the phone.",
-                    }
-                    if confidential
-                    else {},
+                    intake_description=shared("intake") if confidential else {},
                 )
                 Address.objects.create(
                     id=stable_uuid("address", key),
@@ -601,14 +581,17 @@ def load(*, stdout, print_logins: bool = True) -> None:
                         closes_at=_t(closes),
                     )
                 if index % 11 == 0:
-                    Closure.objects.create(
+                    closure = Closure.objects.create(
                         id=stable_uuid("closure", key),
                         service=service,
                         date_start=dt.date(2026, 12, 20),
                         date_end=dt.date(2027, 1, 5),
-                        description={"fr": "Fermé pour les Fêtes", "en": "Closed for the holidays"},
+                        description=shared("holidays_closure"),
                     )
+                    _stamp_all("closure", closure)
                 Service.objects.filter(pk=service.pk).update(search_text=build_search_text(service))
+                for kind, record in (("service", service), ("organization", org), ("location", location)):
+                    _stamp_all(kind, record)
         # Partner organisations (accounts demo) may propose changes to their borough's services.
         from sanspeur.accounts.models import Organisation
 
@@ -616,4 +599,70 @@ def load(*, stdout, print_logins: bool = True) -> None:
             borough = Borough.objects.filter(name=partner.borough).first()
             if borough:
                 Organization.objects.filter(locations__borough=borough, partner__isnull=True).update(partner=partner)
-    stdout.write(f"directory: {created} fictional services created ({Service.objects.count()} in total)\n")
+    stdout.write(
+        f"directory: {created} fictional services created ({Service.objects.count()} in total), "
+        f"{completed} texts completed in every language\n"
+    )
+
+
+def _service_texts(fr: str, en: str, dfr: str, den: str) -> dict[str, dict[str, str]]:
+    """A service's name and description in the five languages (demo_texts.py)."""
+    other = SERVICES[fr]
+    return {
+        "name": {"fr": fr, "en": en, **{lang: pair[0] for lang, pair in other.items()}},
+        "description": {"fr": dfr, "en": den, **{lang: pair[1] for lang, pair in other.items()}},
+    }
+
+
+def _complete(record, kind: str, **fields) -> int:
+    """Add the languages a record of an earlier demo lacks (its French unchanged); never overwrite a
+    text. Returns the number of fields completed."""
+    changed = []
+    for field, texts in fields.items():
+        current = dict(getattr(record, field) or {})
+        if current.get("fr") != texts.get("fr"):
+            continue  # edited since the demo was loaded: left alone
+        merged = {**texts, **{k: v for k, v in current.items() if v}}
+        if merged != current:
+            setattr(record, field, merged)
+            changed.append(field)
+    if changed:
+        record.save(update_fields=changed)
+        _stamp_all(kind, record)
+    return len(changed)
+
+
+def _complete_entry(service, key: str, texts: dict, borough, confidential: bool, index: int) -> int:
+    completed = _complete(
+        service, "service", **texts, eligibility_description=shared("eligibility"), fees_description=shared("fees")
+    )
+    if completed:
+        Service.objects.filter(pk=service.pk).update(search_text=build_search_text(service))
+    org = service.organization
+    completed += _complete(
+        org,
+        "organization",
+        name=shared("organization_name", name=texts["name"], borough=borough.name),
+        description=shared("organization_description", description=texts["description"]),
+    )
+    location = Location.objects.filter(id=stable_uuid("location", key)).first()
+    if location is not None:
+        completed += _complete(
+            location,
+            "location",
+            name=shared("location_name", borough=borough.name),
+            accessibility=shared("accessibility"),
+            intake_description=shared("intake"),
+        )
+    closure = Closure.objects.filter(id=stable_uuid("closure", key)).first()
+    if closure is not None:
+        completed += _complete(closure, "closure", description=shared("holidays_closure"))
+    return completed
+
+
+def _stamp_all(kind: str, *records) -> None:
+    """The demo's translations are made from its French: stamp them (``models.Translation``)."""
+    fields = KINDS[kind].fields
+    for record in records:
+        for field in fields:
+            stamp(kind, record.pk, field, {}, getattr(record, field))

@@ -3,6 +3,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sanspeur.core.forms import AccessibleFormMixin
 
@@ -22,8 +23,20 @@ LABELS = {
     "name": _("Name"),
     "description": _("Description"),
     "eligibility_description": _("Who can use it"),
+    "application_process": _("How to apply"),
+    "fees_description": _("Cost"),
 }
-LANGS = {"fr": _("French"), "en": _("English")}
+# Every language of the public content (i18n.LANGUAGES); French is the source and is required.
+LANGS = {"fr": _("French"), "en": _("English"), "es": _("Spanish"), "ar": _("Arabic"), "ht": _("Haitian Creole")}
+REQUIRED_FIELDS = ("name", "description")
+# The same names inside a sentence ("Translate into Arabic", « Traduire en arabe »).
+LANGS_IN_TEXT = {
+    "fr": pgettext_lazy("language, in a sentence", "French"),
+    "en": pgettext_lazy("language, in a sentence", "English"),
+    "es": pgettext_lazy("language, in a sentence", "Spanish"),
+    "ar": pgettext_lazy("language, in a sentence", "Arabic"),
+    "ht": pgettext_lazy("language, in a sentence", "Haitian Creole"),
+}
 FLAG_LABELS = {
     # Only an editor's published answer sets it; an HSDS import never does (HSDS cannot say it).
     "no_status_question": _("Asks no question about immigration status"),
@@ -160,16 +173,19 @@ def _lines_field(label, initial: str, *, rows: int, max_length: int, help_text) 
 
 
 class ProposalForm(AccessibleFormMixin, forms.Form):
-    """New texts for a service, in French (required) and English."""
+    """New texts for a service in the five languages (French required), its attributes, hours,
+    phone numbers and closures."""
 
     def __init__(self, *args, service, **kwargs):
         super().__init__(*args, **kwargs)
         for field in EDITABLE_FIELDS:
             for lang, lang_label in LANGS.items():
-                widget = forms.TextInput if field == "name" else forms.Textarea(attrs={"rows": 3})
+                # Typed in its own language and direction (an Arabic field is right-to-left).
+                attrs = {"lang": lang, "dir": "rtl" if lang == "ar" else "ltr"}
+                widget = forms.TextInput(attrs) if field == "name" else forms.Textarea(attrs={**attrs, "rows": 3})
                 self.fields[f"{field}_{lang}"] = forms.CharField(
                     label=f"{LABELS[field]} ({lang_label})",
-                    required=(lang == "fr" and field != "eligibility_description"),
+                    required=(lang == "fr" and field in REQUIRED_FIELDS),
                     max_length=200 if field == "name" else 2000,
                     initial=(getattr(service, field) or {}).get(lang, ""),
                     widget=widget,
@@ -226,6 +242,8 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
         for field in EDITABLE_FIELDS:
             texts = dict(getattr(service, field) or {})
             for lang in LANGS:
+                if f"{field}_{lang}" not in self.data:  # absent from an older form: left unchanged
+                    continue
                 value = self.cleaned_data[f"{field}_{lang}"].strip()
                 if value:
                     texts[lang] = value
@@ -239,3 +257,18 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
             if name in self.data:  # absent from an older form: left unchanged
                 result[name] = self.cleaned_data[name]
         return result
+
+
+class TranslationForm(AccessibleFormMixin, forms.Form):
+    """One text, translated from the French into the queue's language."""
+
+    text = forms.CharField(
+        max_length=2000,
+        error_messages={"required": _("Enter the translation.")},
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Translation (%(language)s)") % {"language": LANGS_IN_TEXT[language]}
+        self.fields["text"].widget.attrs.update({"lang": language, "dir": "rtl" if language == "ar" else "ltr"})

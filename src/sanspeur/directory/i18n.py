@@ -1,5 +1,11 @@
-"""Multilingual texts stored as {"fr": ..., "en": ...} (the pretix i18nfield idea)."""
+"""Multilingual texts stored as {"fr": ..., "en": ...} (the pretix i18nfield idea).
 
+The one way public content is multilingual, in the directory and in the clinics: French is the
+source every other language is translated from, and the visible fallback. Who translated what,
+and from which version of the French, is kept beside the texts (``models.Translation``).
+"""
+
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 
@@ -8,6 +14,8 @@ from django.utils.translation import get_language
 FALLBACK = "fr"
 REQUIRED = ("fr", "en")
 OPTIONAL = ("es", "ar", "ht")
+LANGUAGES = (FALLBACK, "en", *OPTIONAL)  # every language public content is written in
+TARGETS = LANGUAGES[1:]  # what the French source is translated into
 
 
 @dataclass(frozen=True)
@@ -22,8 +30,8 @@ class Text:
         return self.value
 
 
-def pick(texts: dict | None, language: str | None = None) -> Text:
-    texts = texts or {}
+def pick(texts: dict | str | None, language: str | None = None) -> Text:
+    texts = as_texts(texts)
     language = (language or get_language() or FALLBACK).split("-")[0]
     if texts.get(language):
         return Text(texts[language], language, False)
@@ -43,3 +51,17 @@ def plain(value: str) -> str:
 
 def all_values(texts: dict | None) -> list[str]:
     return [v for v in (texts or {}).values() if v]
+
+
+def as_texts(value) -> dict:
+    """A multilingual value as a dict: a bare string (older callers, a form's French field) is
+    the French source."""
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+    return {FALLBACK: value} if isinstance(value, str) and value else {}
+
+
+def source_hash(text: str) -> str:
+    """What a translation was made from: a hash of the French source (blanks normalised), so a
+    later edit of the French makes the translation stale."""
+    return hashlib.sha256(" ".join((text or "").split()).encode()).hexdigest()

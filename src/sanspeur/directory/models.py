@@ -249,3 +249,35 @@ class ServiceVersion(models.Model):
     class Meta:
         ordering = ["service", "-number"]
         constraints = [models.UniqueConstraint(fields=["service", "number"], name="directory_version_unique")]
+
+
+class Translation(models.Model):
+    """Where one published translation of one text comes from: the French it was made from (its
+    hash, to tell when the French changed since: the translation is then stale, and the text
+    itself, to show the translator what changed), who made it and when.
+
+    The translated text itself lives in the content's own multilingual field ({"fr": ..., "ar":
+    ...}); this row only vouches for it. ``kind`` names the content (``translations.KINDS``):
+    "service", "organization", "location", "closure", "event"; ``object_id`` its primary key.
+    """
+
+    id = _uuid_field()
+    kind = models.CharField(max_length=20)
+    object_id = models.CharField(max_length=40)
+    field = models.CharField(max_length=40)
+    language = models.CharField(max_length=8)
+    source_hash = models.CharField(max_length=64)
+    source_text = models.TextField(blank=True)
+    translated_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    translated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "object_id", "field", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "field", "language"], name="directory_translation_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["language", "kind"], name="dir_translation_lang")]

@@ -104,6 +104,9 @@ def public_location(location: Location) -> PublicLocation:
             name={
                 "fr": f"Lieu confidentiel – {location.borough.name}",
                 "en": f"Confidential site – {location.borough.name}",
+                "es": f"Lugar confidencial – {location.borough.name}",
+                "ar": f"موقع سري – {location.borough.name}",
+                "ht": f"Kote konfidansyèl – {location.borough.name}",
             },
             description=location.intake_description or {},
             borough=location.borough,
@@ -163,10 +166,17 @@ def services_queryset():
     )
 
 
+def _with_trust(queryset):
+    """The trust marks in the same query: an unresolved refusal, the charter (outside_requests)."""
+    from sanspeur.outside_requests.selectors import card_badge_withdrawn, charter_signed
+
+    return queryset.annotate(card_withdrawn=card_badge_withdrawn(), charter_signature=charter_signed())
+
+
 def page_queryset():
     """What a result list shows: sites (through the gate) and, for distance, service areas.
     Lighter than ``services_queryset`` (no needs, phones, schedules or closures)."""
-    return Service.objects.filter(status="active").prefetch_related(
+    return _with_trust(Service.objects.filter(status="active")).prefetch_related(
         "service_areas",
         Prefetch(
             "service_at_locations",
@@ -400,7 +410,9 @@ def search_plan(
     if free:
         qs = qs.filter(is_free=True)
     if card:
-        qs = qs.filter(accepts_card=True)
+        from sanspeur.outside_requests.selectors import card_badge_withdrawn
+
+        qs = qs.filter(accepts_card=True).exclude(card_badge_withdrawn())
     now = now or directory_now()
     closed = city_closures(now.astimezone(MONTREAL).date())
     if open_now:
@@ -442,7 +454,25 @@ def results_for(services, plan: SearchPlan) -> list[Result]:
             ]
             distance = min((haversine_km(plan.origin, p) for p in points), default=None)
         results.append(Result(s, locations, s.pk in open_ids, distance))
+    _mark_trust([r.service for r in results])
     return results
+
+
+def _mark_trust(services) -> None:
+    """``card_badge`` (accepts the card and no unresolved report of a refusal stands against it)
+    and ``charter_signed`` (its organisation signed the sans peur charter) on each service: from
+    the page query's annotations (``_with_trust``), else in two queries for the list."""
+    from sanspeur.outside_requests.selectors import trust_marks
+
+    missing = [s for s in services if not hasattr(s, "card_withdrawn")]
+    withdrawn, signed = trust_marks(s.pk for s in missing) if missing else (set(), set())
+    for service in services:
+        if hasattr(service, "card_withdrawn"):
+            service.card_badge = service.accepts_card and not service.card_withdrawn
+            service.charter_signed = bool(service.charter_signature)
+        else:
+            service.card_badge = service.accepts_card and service.pk not in withdrawn
+            service.charter_signed = service.pk in signed
 
 
 def search_page(*, page=1, per_page: int = PER_PAGE, **filters):
@@ -468,9 +498,10 @@ MAP_POINTS_MAX = 500
 
 
 def service_detail(service_id) -> Result | None:
-    s = services_queryset().filter(id=service_id).first()
+    s = _with_trust(services_queryset()).filter(id=service_id).first()
     if not s:
         return None
+    _mark_trust([s])
     return Result(
         s, [public_location(sal.location) for sal in s.service_at_locations.all()], is_open(s, directory_now()), None
     )

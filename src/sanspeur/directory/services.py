@@ -19,8 +19,8 @@ from sanspeur.core.actions import action, no_change
 from sanspeur.core.locks import lock_rows
 from sanspeur.core.services import audit_entry_create
 
-from . import i18n
-from .models import ChangeProposal, Closure, Phone, Schedule, Service, ServiceVersion
+from . import i18n, translations
+from .models import ChangeProposal, Closure, Phone, Schedule, Service, ServiceVersion, Translation
 from .states import PROPOSAL
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def service_mark_verified(*, acting_user: User | None, service: Service, on: dt.
     return service
 
 
-EDITABLE_FIELDS = ("name", "description", "eligibility_description")
+EDITABLE_FIELDS = ("name", "description", "eligibility_description", "application_process", "fees_description")
 FLAG_FIELDS = ("no_status_question", "is_free", "accepts_card", "no_id_needed", "interpretation")
 SCHEDULES = "schedules"
 PHONES = "phones"
@@ -269,11 +269,34 @@ def version_publish(
     previous values of the fields that changed, published by the acting user.
 
     The one path by which a service's published content changes: an editor's proposal
-    (``verified``: "last verified" becomes today) or an HSDS import (``source`` names it). Returns
-    None when nothing changed, unless ``always`` (a published proposal is a version even then).
-    The service is locked here; the caller's copy is the one changed (an action calling this one
-    has usually locked and loaded it already, in the same transaction).
+    (``verified``: "last verified" becomes today), an HSDS import (``source`` names it) or a
+    translator's translation (``translation_save``). Returns None when nothing changed, unless
+    ``always`` (a published proposal is a version even then). The service is locked here; the
+    caller's copy is the one changed (an action calling this one has usually locked and loaded it
+    already, in the same transaction).
     """
+    return _publish(
+        acting_user=acting_user,
+        service=service,
+        changes=changes,
+        author=author,
+        source=source,
+        verified=verified,
+        always=always,
+    )
+
+
+def _publish(
+    *,
+    acting_user,
+    service: Service,
+    changes: dict,
+    author,
+    source: str = "",
+    verified: bool = False,
+    always: bool = False,
+) -> ServiceVersion | None:
+    """``version_publish`` without its policy: for the actions that asked their own first."""
     lock_rows(Service.objects.filter(pk=service.pk))
     changed = [f for f, v in changes.items() if current_value(service, f) != v]
     if not changed and not always:
@@ -288,6 +311,7 @@ def version_publish(
         elif f == CLOSURES:
             _replace_closures(service, changes[f])
         else:
+            translations.stamp("service", service.pk, f, previous[f], changes[f], by=author)
             setattr(service, f, changes[f])
     if verified:
         service.last_verified = timezone.localdate()
@@ -310,6 +334,77 @@ def version_publish(
         detail={"version": number, "fields": changed, "source": version.source},
     )
     return version
+
+
+# --- Translations (directory/translations.py says what can be translated and what is stale) --
+class TranslationRefused(Exception):
+    """The text cannot be translated now (its French was removed meanwhile, it is not public)."""
+
+
+def _translator(acting_user, **_kwargs) -> bool:
+    return acting_user is None or policy.can_translate_content(acting_user)
+
+
+TEXT_MAX_LENGTH = 2000
+
+
+@action("translation.save", policy=_translator)
+def translation_save(*, acting_user: User | None, key: str, language: str, text: str) -> bool:
+    """A translator publishes the translation of one text into ``language``, made from today's
+    French (stamped with its hash: the translation is up to date until the French changes).
+    Saving the same text again confirms a stale translation. A service's text becomes a new
+    version of the service (``_publish``), like any change of its content. Returns whether
+    anything changed."""
+    parsed = translations.parse_key(key)
+    text = (text or "").strip()
+    if parsed is None or language not in i18n.TARGETS or not text or len(text) > TEXT_MAX_LENGTH:
+        raise TranslationRefused(key)
+    kind, object_id, field = parsed
+    pk = translations._pk(kind, object_id)
+    rows = lock_rows(kind.model_class.objects.filter(pk=pk)) if pk is not None else []
+    if not rows or not kind.public().filter(pk=pk).exists():
+        raise TranslationRefused(key)
+    record = rows[0]
+    if not kind.translatable(field, vars(record)):
+        raise TranslationRefused(key)
+    texts = i18n.as_texts(getattr(record, field))
+    source = texts.get(i18n.FALLBACK, "")
+    if not source:
+        raise TranslationRefused(key)
+    digest = i18n.source_hash(source)
+    stamp = Translation.objects.filter(kind=kind.key, object_id=str(record.pk), field=field, language=language).first()
+    if texts.get(language) == text and stamp is not None and stamp.source_hash == digest:
+        no_change()
+        return False
+    was = "missing" if not texts.get(language) else "stale" if stamp and stamp.source_hash != digest else "current"
+    new = {**texts, language: text}
+    if kind.key == "service":
+        _publish(acting_user=acting_user, service=record, changes={field: new}, author=acting_user)
+    else:
+        setattr(record, field, new)
+        record.save(update_fields=[field, *(["last_modified"] if hasattr(record, "last_modified") else [])])
+        if kind.key == "organization":  # its services are found by its name, in every language
+            for service in record.services.select_related("organization"):
+                Service.objects.filter(pk=service.pk).update(search_text=build_search_text(service))
+    Translation.objects.update_or_create(
+        kind=kind.key,
+        object_id=str(record.pk),
+        field=field,
+        language=language,
+        defaults={"source_hash": digest, "source_text": source, "translated_by": acting_user},
+    )
+    audit_entry_create(
+        acting_user=acting_user,
+        action="translation.save",
+        target=record,
+        detail={
+            "kind": kind.key,
+            "field": field,
+            "language": language,
+            "was": was,
+        },
+    )
+    return True
 
 
 @action("proposal.reject", policy=_publisher)

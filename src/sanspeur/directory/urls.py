@@ -10,4 +10,7 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/services/<uuid:pk>/propose/", views.propose, name="propose"),
     path("staff/review/", views.review_list, name="review_list"),
+    path("staff/translations/", views.translations_home, name="translations"),
+    path("staff/translations/queue/", views.translation_queue, name="translation_queue"),
+    path("staff/translations/translate/", views.translate, name="translate"),
 ]

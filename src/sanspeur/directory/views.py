@@ -10,12 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from sanspeur.accounts.decorators import staff_view
-from sanspeur.accounts.policy import has_capability, scope, works_on_the_directory
+from sanspeur.accounts.policy import (
+    can_propose_directory_change,
+    can_translate_content,
+    has_capability,
+    scope,
+    works_on_the_directory,
+    works_on_translations,
+)
 from sanspeur.core.params import clean_text, object_or_404
 from sanspeur.core.transitions import InvalidTransition
 
-from . import selectors, services
-from .forms import ProposalForm
+from . import i18n, selectors, services, translations
+from .forms import LANGS, LANGS_IN_TEXT, ProposalForm, TranslationForm
 from .models import Borough, ChangeProposal, Service, ServiceVersion
 from .reference import fsa_centroids
 
@@ -165,3 +172,119 @@ def review_list(request):
     rows = [{"proposal": p, "diff": selectors.proposal_diff(p)} for p in pending]
     versions = ServiceVersion.objects.select_related("service", "author", "published_by")[:20]
     return render(request, "directory/review_list.html", {"rows": rows, "versions": versions})
+
+
+# --- Translations: the queue per language, translate, save, next ------------------------------
+def _language(request) -> str:
+    language = request.GET.get("lang", "")
+    return language if language in i18n.TARGETS else ""
+
+
+@staff_view(policy=works_on_translations)
+def translations_home(request):
+    """Counts per language of the texts missing or stale (translations.py)."""
+    rows = [{**row, "label": LANGS[row["language"]]} for row in translations.counts(request.user)]
+    return render(
+        request,
+        "directory/translations.html",
+        {"rows": rows, "translator": can_translate_content(request.user)},
+    )
+
+
+@staff_view(policy=works_on_translations)
+def translation_queue(request):
+    language = _language(request)
+    if not language:
+        return redirect("directory:translations")
+    return render(
+        request,
+        "directory/translation_queue.html",
+        {
+            "language": language,
+            "language_label": LANGS_IN_TEXT[language],
+            "items": translations.queue(request.user, language),
+            "page_size": translations.QUEUE_PAGE,
+            "counts": next(r for r in translations.counts(request.user) if r["language"] == language),
+        },
+    )
+
+
+def _queue_url(language: str) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('directory:translation_queue')}?lang={language}"
+
+
+def _translate_url(language: str, key: str) -> str:
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    return f"{reverse('directory:translate')}?{urlencode({'lang': language, 'item': key})}"
+
+
+def _next(request, language: str, after: str):
+    key = translations.next_key(request.user, language, after=after)
+    if not key:
+        messages.success(request, _("Nothing is left to translate in this language."))
+        return redirect(_queue_url(language))
+    return redirect(_translate_url(language, key))
+
+
+@staff_view(policy=works_on_translations)
+def translate(request):
+    """One text: the French source (and, when stale, the French the translation was made from),
+    the translation; save publishes it (a translator) or proposes it (a partner's contributor),
+    then the next text of the queue."""
+    language = _language(request)
+    if not language:
+        return redirect("directory:translations")
+    key = clean_text(request.GET.get("item"), max_length=200)
+    if not key or request.GET.get("skip") == "1":
+        return _next(request, language, key)
+    item = translations.find(request.user, language, key)
+    if item is None:
+        raise Http404
+    form = TranslationForm(request.POST or None, language=language, initial={"text": item.current})
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        try:
+            if can_translate_content(request.user):
+                services.translation_save(acting_user=request.user, key=key, language=language, text=text)
+                messages.success(request, _("Translation published."))
+            else:
+                _propose_translation(request.user, item, text)
+                messages.success(request, _("Your translation was sent for review."))
+        except services.TranslationRefused:
+            messages.error(request, _("This text can no longer be translated (its French was removed)."))
+        return _next(request, language, key)
+    public_url = ""
+    if item.kind.public_url:
+        from django.utils.translation import override
+
+        record = item.kind.model_class.objects.filter(pk=item.object_id).first()
+        if record is not None:
+            with override(language):
+                public_url = item.kind.public_url(record)
+    return render(
+        request,
+        "directory/translate.html",
+        {
+            "item": item,
+            "form": form,
+            "language": language,
+            "language_label": LANGS_IN_TEXT[language],
+            "translator": can_translate_content(request.user),
+            "skip_url": _translate_url(language, key) + "&skip=1",
+            "queue_url": _queue_url(language),
+            "public_url": public_url,
+        },
+    )
+
+
+def _propose_translation(user, item, text: str) -> None:
+    """A partner's contributor: the translation becomes a change proposal of their own entry."""
+    service = object_or_404(_editable_services(user), pk=item.object_id)
+    if not can_propose_directory_change(user, service.organization.partner_id):
+        raise Http404
+    texts = {**i18n.as_texts(getattr(service, item.field)), item.language: text}
+    services.proposal_create(acting_user=user, service=service, changes={item.field: texts})

@@ -37,4 +37,9 @@ ACTIONS = {
     "outside_requests.refusal.resolve": "a refusal report was resolved with the service point",
     "outside_requests.refusal.mark_unresolved": "a refusal report was closed unresolved",
     "outside_requests.refusal.reopen": "a refusal report was reopened",
+    "outside_requests.edition.publish": "a half-year's transparency report was frozen, signed and published",
+    "outside_requests.alert.notify": "a deadline or order alert was e-mailed to the register's handlers (once)",
+    "outside_requests.charter.sign": "an organisation's administrator signed the sans peur charter",
+    "outside_requests.charter.withdraw": "an organisation's administrator withdrew its charter signature",
+    "outside_requests.canary.renew": "a privacy officer signed the month's statement (canary)",
 }

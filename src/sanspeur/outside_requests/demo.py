@@ -29,7 +29,7 @@ def load(*, stdout, print_logins: bool = True) -> None:
     from sanspeur.accounts.models import Organisation
 
     from . import services
-    from .models import OutsideRequest, RefusalReport
+    from .models import OutsideRequest, RefusalReport, TransparencyEdition
 
     city = Organisation.objects.filter(kind="city").first()
     if city is None:
@@ -109,6 +109,9 @@ def load(*, stdout, print_logins: bool = True) -> None:
             subject="Demo: documents shown at enrolment (fictional)",
             **base,
         )
+    if not TransparencyEdition.objects.exists():
+        _last_half_year(privacy, today)
+    _charter_signed()
     if not RefusalReport.objects.exists():
         from sanspeur.directory.models import Service
 
@@ -126,3 +129,58 @@ def load(*, stdout, print_logins: bool = True) -> None:
         stdout.write("Outside requests (demo logins, same password and demo_totp as above):")
         for username, (_user, secret, role) in users.items():
             stdout.write(f"{username:<20} {role:<24} {secret}")
+
+
+# The previous half-year as history: requests answered then, and its published report.
+_HISTORY = (
+    ("border_agency", "informal", "refused", ["identity", "address"]),
+    ("border_agency", "letter", "refused", ["identity"]),
+    ("immigration", "administrative", "no_records", ["identity", "documents"]),
+    ("municipal_police", "informal", "refused", ["card"]),
+    ("provincial_police", "production_order", "no_records", ["bookings"]),
+    ("court", "court_order", "partially_disclosed", ["card"]),
+)
+
+
+def _last_half_year(privacy, today) -> None:
+    from . import editions, services
+    from .models import OutsideRequest
+
+    this_half = editions.period_of(today)
+    starts_on = editions.period_bounds(this_half)[0]
+    period = editions.period_of(starts_on - dt.timedelta(days=1))
+    first_day, _last_day = editions.period_bounds(period)
+    for index, (who, how, outcome, categories) in enumerate(_HISTORY):
+        received = first_day + dt.timedelta(days=11 + 23 * index)
+        request = services.request_register(
+            acting_user=privacy,
+            channel="letter",
+            requester_type=who,
+            instrument=how,
+            received_on=received,
+            categories=categories,
+            requester="Fictional requester",
+            subject="Demo: history (fictional)",
+        )
+        # Fictional history: written as the register would have recorded it then.
+        OutsideRequest.objects.filter(pk=request.pk).update(
+            state=OutsideRequest.State.PUBLISHED,
+            outcome=outcome,
+            persons_affected=1 + index % 3,
+            responded_on=received + dt.timedelta(days=4 + index),
+            closed_on=received + dt.timedelta(days=6 + index),
+            published_on=received + dt.timedelta(days=7 + index),
+        )
+    services.edition_publish(acting_user=privacy, period=period)
+
+
+def _charter_signed() -> None:
+    """Every demo service point and partner whose administrator exists signs the charter."""
+    from sanspeur.accounts.models import User
+
+    from . import selectors, services
+
+    admins = User.objects.filter(groups__name="administrator", organisation__kind__in=("service_point", "partner"))
+    for admin in admins.select_related("organisation").order_by("username"):
+        if selectors.charter_signature(admin.organisation) is None:
+            services.charter_sign(acting_user=admin, organisation=admin.organisation)

@@ -167,6 +167,12 @@ class RefusalReportForm(forms.Form):
         error_messages={"required": _("Enter the day it happened."), "invalid": _("Enter the day it happened.")},
     )
 
+    follow_up = forms.BooleanField(
+        label=_("Give me a codename to follow what the city does about it"),
+        required=False,
+        help_text=_("Optional. A few words only you will know; without them nobody can link the report to you."),
+    )
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")  # the labels are questions
         super().__init__(*args, **kwargs)
@@ -191,3 +197,12 @@ class RefusalReportForm(forms.Form):
         if day > today or day < today - dt.timedelta(days=366):
             raise forms.ValidationError(_("Enter a day within the last twelve months."))
         return day
+
+
+class RefusalFollowForm(forms.Form):
+    codename = forms.CharField(
+        label=_("Your codename"),
+        max_length=300,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false", "dir": "auto"}),
+        error_messages={"required": _("Enter your codename.")},
+    )

@@ -36,6 +36,10 @@ DESCRIPTIONS = {
         "to give a contact"
     ),
     "accounts.user": _("Staff accounts: names and e-mail addresses of the city's and partners' staff, sealed"),
+    "grants.application": _(
+        "Funding applications of organisations: their attachments sealed; people reached only as rounded counts, "
+        "never a list of people"
+    ),
     "training.person": _(
         "Staff and police trainees: names sealed, an employee number only as a keyed hash, their course completions"
     ),

@@ -7,7 +7,8 @@ received are sealed in the vault under the request's data key (``core.vault``); 
 leaves the counts and destroys the rest.
 
 A refusal report is anonymous: a directory service, what happened (a code) and the day — no name,
-no contact, no address, no time finer than the day, no free text.
+no contact, no address, no time finer than the day, no free text; if the person wants to follow it,
+the keyed look-up of a codename only they hold.
 """
 
 from __future__ import annotations
@@ -134,6 +135,10 @@ class OutsideRequest(models.Model):
     responded_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
+    # The transparency report's edition that counted it (set when the edition is published).
+    edition = models.ForeignKey(
+        "TransparencyEdition", null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
     shredded_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -221,6 +226,11 @@ class RefusalReport(models.Model):
     state = models.CharField(max_length=12, choices=State.choices, default=State.RECEIVED)
     contacted_on = models.DateField(null=True, blank=True)
     settled_on = models.DateField(null=True, blank=True)
+    # Only if the person asked for a codename to follow the report: a keyed look-up id and an
+    # scrypt verifier (protection/crypto.py). The codename itself is shown once and never stored.
+    codename_lookup = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    codename_salt = models.BinaryField(null=True, blank=True)
+    codename_verifier = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -230,3 +240,83 @@ class RefusalReport(models.Model):
     @property
     def offered_actions(self) -> frozenset[str]:
         return states.REFUSAL.offered(self.state)
+
+
+class TransparencyEdition(models.Model):
+    """One half-year's transparency report, frozen when published: its files are the numbers of that
+    day and never recomputed (a correction is a new edition's erratum). Requests enter the edition
+    of the half-year in which they were published (an order that kept one secret delays it)."""
+
+    period = models.CharField(max_length=7, unique=True)  # "2026-H1"
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    published_on = models.DateField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    total = models.PositiveIntegerField()
+    signing_kid = models.CharField(max_length=16)  # hex of the root key that signed the files
+
+    class Meta:
+        ordering = ["-period"]
+
+    def __str__(self) -> str:
+        return self.period
+
+
+class EditionFile(models.Model):
+    """A published file of an edition (JSON, CSV, data-package descriptor, PDF) and its detached
+    signature (core/publications.py)."""
+
+    edition = models.ForeignKey(TransparencyEdition, on_delete=models.PROTECT, related_name="files")
+    name = models.CharField(max_length=80, unique=True)
+    content_type = models.CharField(max_length=60)
+    content = models.BinaryField()
+    signature = models.TextField()
+
+    class Meta:
+        ordering = ["name"]
+
+
+class CanaryStatement(models.Model):
+    """The month's signed statement, renewed by a privacy officer (never automatically: a statement
+    that renews itself says nothing)."""
+
+    month = models.DateField(unique=True)  # the first day of the month it covers
+    text = models.TextField()
+    signature = models.TextField()
+    signed_on = models.DateField()
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-month"]
+
+
+class AlertNotice(models.Model):
+    """An alert e-mailed to the register's handlers (a deadline, an order expiring): once each."""
+
+    request = models.ForeignKey(OutsideRequest, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12)  # selectors.Alert.kind
+    on = models.DateField()  # the date the alert is about
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "kind", "on"], name="outside_requests_alert_once")]
+
+
+class CharterSignature(models.Model):
+    """An organisation's signature of the "sans peur" charter (charter.py): who, when, which version."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveSmallIntegerField()
+    signed_on = models.DateField()
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    withdrawn_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "version"],
+                condition=models.Q(withdrawn_on__isnull=True),
+                name="outside_requests_one_charter_signature",
+            )
+        ]

@@ -8,13 +8,26 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from sanspeur.core import vault
 from sanspeur.core.services import audit_read
 
-from . import services
-from .models import DataCategory, Instrument, Outcome, OutsideRequest, RefusalReport, RequestDocument, RequesterType
+from . import editions, services
+from .models import (
+    CanaryStatement,
+    CharterSignature,
+    DataCategory,
+    EditionFile,
+    Instrument,
+    Outcome,
+    OutsideRequest,
+    RefusalReport,
+    RequestDocument,
+    RequesterType,
+    TransparencyEdition,
+)
 
 DUE_SOON_DAYS = 7
 NDO_SOON_DAYS = 30
@@ -119,6 +132,58 @@ def refusal_list(*, state: str = "") -> list[RefusalReport]:
     return reports
 
 
+def refusal_follow(codename: str) -> RefusalReport | None:
+    """The report a codename follows, or None (same path and time for a wrong one). Raises
+    protection.selectors.RateLimited after too many wrong codenames in its bucket or for its id."""
+    from sanspeur.protection.selectors import codename_open
+
+    found = codename_open(
+        codename,
+        purpose=services.REFUSAL_CODENAME,
+        find=lambda lookup: RefusalReport.objects.filter(codename_lookup=lookup).first(),
+    )
+    return found[0] if found else None
+
+
+PUBLIC_MINIMUM = 5  # a public count of residents' reports below this shows as "fewer than 5"
+
+
+def refusal_counts_by_service_type() -> dict:
+    """Residents' reports by kind of service (the directory's needs) and by what happened, for the
+    public page: counts below PUBLIC_MINIMUM are withheld (None), and so is a row's total when a
+    single withheld cell could be recovered from it (secondary suppression)."""
+    from sanspeur.directory.i18n import pick
+    from sanspeur.directory.models import TaxonomyTerm
+
+    kinds = [value for value, _label in RefusalReport.What.choices]
+    table: dict[str, Counter] = {}
+    names: dict[str, str] = {}
+    rows = RefusalReport.objects.filter(service__isnull=False).values_list("what", "service__needs")
+    for what, term_id in rows:
+        key = str(term_id) if term_id else ""
+        table.setdefault(key, Counter())[what] += 1
+    for term in TaxonomyTerm.objects.filter(pk__in=[key for key in table if key]):
+        names[str(term.pk)] = pick(term.name).value
+    result = []
+    for key, counts in sorted(table.items(), key=lambda item: names.get(item[0], "~")):
+        cells = [counts.get(kind, 0) for kind in kinds]
+        shown = [n if n == 0 or n >= PUBLIC_MINIMUM else None for n in cells]
+        withheld = [i for i, n in enumerate(shown) if n is None]
+        if len(withheld) == 1:  # one hidden cell and a total would give it away: hide the smallest other
+            others = [i for i, n in enumerate(cells) if shown[i] not in (None, 0)]
+            if others:
+                shown[min(others, key=lambda i: cells[i])] = None
+        total = sum(cells)
+        result.append(
+            {
+                "service_type": names.get(key, ""),
+                "cells": shown,
+                "total": total if total >= PUBLIC_MINIMUM else None,
+            }
+        )
+    return {"kinds": [str(label) for _value, label in RefusalReport.What.choices], "rows": result}
+
+
 def refusal_counts() -> list[tuple[str, int]]:
     """How many reports of each kind (aggregates only), as (label, count)."""
     found = dict(RefusalReport.objects.values_list("what").annotate(n=Count("id")))
@@ -126,17 +191,8 @@ def refusal_counts() -> list[tuple[str, int]]:
 
 
 # --- Transparency (counts of published requests) ----------------------------------------------------------------
-BANDS = ((1, 1, "1"), (2, 9, "2–9"), (10, 49, "10–49"), (50, None, "50+"))
-
-
-def band(number: int) -> str:
-    """Persons affected, in bands: a count of one case is never more precise than its band."""
-    if number <= 0:
-        return "0"
-    for low, high, label in BANDS:
-        if number >= low and (high is None or number <= high):
-            return label
-    return BANDS[-1][2]
+BANDS = editions.BANDS
+band = editions.band
 
 
 def transparency(*, year: int | None = None) -> dict:
@@ -187,3 +243,188 @@ def transparency(*, year: int | None = None) -> dict:
         "categories": [(str(category_labels.get(code, code)), n) for code, n in sorted(categories.items())],
         "median_days": sorted(days)[len(days) // 2] if days else None,
     }
+
+
+# --- Half-yearly editions and the canary ---------------------------------------------------------------------
+def edition_get(period: str) -> TransparencyEdition | None:
+    if editions.period_bounds(period) is None:
+        return None
+    return TransparencyEdition.objects.filter(period=period).first()
+
+
+def edition_list() -> list[TransparencyEdition]:
+    return list(TransparencyEdition.objects.all())
+
+
+def edition_view(edition: TransparencyEdition) -> dict:
+    """The frozen JSON of the edition, with labels in the page's language."""
+    import json
+
+    content = EditionFile.objects.get(edition=edition, name=editions.file_names(edition.period)["json"]).content
+    return editions.labelled(json.loads(bytes(content)))
+
+
+def edition_files(edition: TransparencyEdition) -> list[dict]:
+    return [
+        {"name": name, "size": size, "kind": name.rsplit(".", 1)[-1]}
+        for name, size in EditionFile.objects.filter(edition=edition)
+        .annotate(size=Length("content"))
+        .values_list("name", "size")
+    ]
+
+
+def edition_file_get(name: str) -> EditionFile | None:
+    if not isinstance(name, str) or len(name) > 80 or not name.isprintable():
+        return None
+    return EditionFile.objects.filter(name=name).first()
+
+
+def canary_current() -> CanaryStatement | None:
+    from django.conf import settings
+
+    if not settings.SANSPEUR_CANARY_ENABLED:
+        return None
+    return CanaryStatement.objects.first()
+
+
+def publishable_periods(*, today: dt.date | None = None) -> list[str]:
+    """Half-years that have ended and come after the last edition (the last three years at most)."""
+    today = today or _today()
+    last = TransparencyEdition.objects.order_by("-period").values_list("period", flat=True).first() or ""
+    periods = []
+    for year in range(today.year - 3, today.year + 1):
+        for half in (1, 2):
+            period = f"{year}-H{half}"
+            if editions.period_bounds(period)[1] < today and period > last:
+                periods.append(period)
+    return periods
+
+
+def editions_dashboard() -> dict:
+    from django.conf import settings
+
+    waiting = OutsideRequest.objects.filter(state=OutsideRequest.State.PUBLISHED, edition__isnull=True).count()
+    return {
+        "editions": edition_list(),
+        "periods": publishable_periods(),
+        "waiting": waiting,
+        "canary_enabled": settings.SANSPEUR_CANARY_ENABLED,
+        "canary": CanaryStatement.objects.first(),
+        "this_month": _today().replace(day=1),
+    }
+
+
+def calendar_events() -> list[tuple[str, str, dt.date]]:
+    """Every date the register must act on, (reference, kind, date): open requests' deadlines, orders'
+    expiries, deferred notices. References and kinds only."""
+    events = []
+    for reference, due_on in OutsideRequest.objects.filter(state__in=OPEN_STATES, due_on__isnull=False).values_list(
+        "reference", "due_on"
+    ):
+        events.append((reference, "due", due_on))
+    for reference, expires in (
+        OutsideRequest.objects.filter(non_disclosure_order=True, ndo_expires_on__isnull=False)
+        .exclude(state=OutsideRequest.State.PUBLISHED)
+        .values_list("reference", "ndo_expires_on")
+    ):
+        events.append((reference, "ndo", expires))
+    for reference, until in OutsideRequest.objects.filter(state=OutsideRequest.State.DEFERRED).values_list(
+        "reference", "notice_deferred_until"
+    ):
+        if until:
+            events.append((reference, "notice", until))
+    return sorted(events, key=lambda event: (event[2], event[0], event[1]))
+
+
+# --- The charter -----------------------------------------------------------------------------------------------
+def charter_signature(organisation) -> CharterSignature | None:
+    """The organisation's signature of the current version, if any."""
+    from . import charter
+
+    if organisation is None:
+        return None
+    return CharterSignature.objects.filter(
+        organisation=organisation, version=charter.CURRENT_VERSION, withdrawn_on__isnull=True
+    ).first()
+
+
+def charter_signatories() -> list[str]:
+    """Names of the organisations that signed the current version (public: they are services)."""
+    from . import charter
+
+    return list(
+        CharterSignature.objects.filter(version=charter.CURRENT_VERSION, withdrawn_on__isnull=True)
+        .order_by("organisation__name")
+        .values_list("organisation__name", flat=True)
+    )
+
+
+def charter_organisation_ids() -> set:
+    """The accounts organisations with a current signature (for the directory's badge)."""
+    from . import charter
+
+    return set(
+        CharterSignature.objects.filter(version=charter.CURRENT_VERSION, withdrawn_on__isnull=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+# --- What the directory shows about a service's trust: the card badge, the charter ------------------------
+#: Reports about these kinds that the city closed unresolved take the "accepts the card" badge away
+#: until one of them is reopened and resolved.
+BADGE_KINDS = (
+    RefusalReport.What.REFUSED_CARD,
+    RefusalReport.What.ASKED_STATUS,
+    RefusalReport.What.ASKED_DOCUMENTS,
+    RefusalReport.What.CALLED_POLICE,
+)
+
+
+def card_badge_withdrawn():
+    """A condition on directory services (an ``Exists``): an unresolved report stands against it."""
+    from django.db.models import Exists, OuterRef
+
+    return Exists(
+        RefusalReport.objects.filter(
+            service_id=OuterRef("pk"), state=RefusalReport.State.UNRESOLVED, what__in=BADGE_KINDS
+        )
+    )
+
+
+def charter_signed():
+    """A condition on directory services (an ``Exists``): their organisation signed the charter."""
+    from django.db.models import Exists, OuterRef
+
+    from . import charter
+
+    return Exists(
+        CharterSignature.objects.filter(
+            organisation_id=OuterRef("organization__partner_id"),
+            version=charter.CURRENT_VERSION,
+            withdrawn_on__isnull=True,
+        )
+    )
+
+
+def trust_marks(service_ids) -> tuple[set, set]:
+    """(services whose card badge is withdrawn, services whose organisation signed the charter)."""
+    from sanspeur.directory.models import Service
+
+    ids = list(service_ids)
+    if not ids:
+        return set(), set()
+    withdrawn = set(
+        RefusalReport.objects.filter(
+            service_id__in=ids, state=RefusalReport.State.UNRESOLVED, what__in=BADGE_KINDS
+        ).values_list("service_id", flat=True)
+    )
+    from . import charter
+
+    signatories = CharterSignature.objects.filter(version=charter.CURRENT_VERSION, withdrawn_on__isnull=True)
+    signed = set(
+        Service.objects.filter(
+            pk__in=ids, organization__partner_id__in=signatories.values("organisation_id")
+        ).values_list("pk", flat=True)
+    )
+    return withdrawn, signed

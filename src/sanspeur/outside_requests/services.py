@@ -14,26 +14,34 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sanspeur.accounts.policy import has_capability, works_for_the_city
 from sanspeur.core import vault
-from sanspeur.core.actions import action
+from sanspeur.core.actions import action, no_change, on_commit
 from sanspeur.core.locks import lock_rows
 from sanspeur.core.services import audit_entry_create
 
+from . import editions
 from .models import (
     CHECKLIST,
     JUDICIAL,
     VOLUNTARY,
+    AlertNotice,
+    CanaryStatement,
+    CharterSignature,
     DataCategory,
     DisclosureEntry,
+    EditionFile,
     Notice,
     Outcome,
     OutsideRequest,
     RefusalReport,
     RequestDocument,
+    TransparencyEdition,
 )
 from .states import REFUSAL, REQUEST
 
@@ -49,6 +57,7 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PURPOSE = "outside_requests.request"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 REPORT_OLDEST_DAYS = 366
+REFUSAL_CODENAME = "outside_requests.refusal.codename"  # look-up ids and guess limits of their own
 
 
 def _today() -> dt.date:
@@ -454,15 +463,42 @@ def request_shred(*, acting_user: User | None, request: OutsideRequest) -> Outsi
 
 # --- Refusal reports ----------------------------------------------------------------------------------------
 @action("outside_requests.refusal.submit", audited=False)
-def refusal_submit(*, acting_user: User | None, service: Service, what: str, happened_on: dt.date) -> RefusalReport:
+def refusal_submit(
+    *,
+    acting_user: User | None,
+    service: Service,
+    what: str,
+    happened_on: dt.date,
+    codename_language: str | None = None,
+) -> RefusalReport:
     """A resident's anonymous report: the service, what happened, the day. Nothing else exists
-    to store: no name, no contact, no address, no time."""
+    to store: no name, no contact, no address, no time.
+
+    With ``codename_language`` the person gets a codename in that language to follow the report
+    (the protection unit's mechanism: a keyed look-up id and an scrypt verifier are stored, never the
+    codename); it is on the returned report as ``codename``, to show once."""
+    from sanspeur.protection import crypto
+
     today = _today()
     if happened_on > today or happened_on < today - dt.timedelta(days=REPORT_OLDEST_DAYS):
         raise ValidationError(_("Enter a day within the last twelve months."))
     if what not in RefusalReport.What.values:
         raise ValidationError(_("Choose what happened."))
-    return RefusalReport.objects.create(service=service, what=what, happened_on=happened_on, received_on=today)
+    codename, material = "", {}
+    if codename_language is not None:
+        codename = crypto.codename_generate(codename_language)
+        salt = secrets.token_bytes(16)
+        verifier, _seed = crypto.codename_stretch(codename, salt)
+        material = {
+            "codename_lookup": crypto.codename_lookup(codename, REFUSAL_CODENAME),
+            "codename_salt": salt,
+            "codename_verifier": verifier,
+        }
+    report = RefusalReport.objects.create(
+        service=service, what=what, happened_on=happened_on, received_on=today, **material
+    )
+    report.codename = codename
+    return report
 
 
 def _refusal_step(acting_user, report: RefusalReport, name: str, **changes) -> RefusalReport:
@@ -499,3 +535,251 @@ def refusal_mark_unresolved(*, acting_user: User, report: RefusalReport) -> Refu
 @action("outside_requests.refusal.reopen", policy=_follow_up)
 def refusal_reopen(*, acting_user: User, report: RefusalReport) -> RefusalReport:
     return _refusal_step(acting_user, report, "reopen", settled_on=None)
+
+
+# --- The half-yearly transparency report and the canary --------------------------------------------------
+def _privacy_officer(acting_user, **_kwargs) -> bool:
+    return _city(acting_user, PRIVACY)
+
+
+@action("outside_requests.edition.publish", policy=_privacy_officer)
+def edition_publish(*, acting_user: User, period: str) -> TransparencyEdition:
+    """Freeze and sign the report of a half-year that has ended: every request published (entered
+    the report) up to the period's last day and not counted by an earlier edition. The files are
+    the numbers of that day; nothing recomputes them afterwards."""
+    bounds = editions.period_bounds(period)
+    if bounds is None:
+        raise ValidationError(_("Give the period as a year and a half, for example 2026-H1."))
+    starts_on, ends_on = bounds
+    today = _today()
+    if ends_on >= today:
+        raise ValidationError(_("A half-year's report is published once the half-year has ended."))
+    if TransparencyEdition.objects.filter(period__gte=period).exists():
+        raise ValidationError(_("This period, or a later one, has already been published."))
+    requests = lock_rows(
+        OutsideRequest.objects.filter(
+            state=OutsideRequest.State.PUBLISHED, edition__isnull=True, published_on__lte=ends_on
+        ).order_by("pk")
+    )
+    data = editions.edition_data(period=period, requests=requests, published_on=today)
+    from sanspeur.core.publications import sign_file
+
+    try:
+        with transaction.atomic():  # a savepoint: the same period published at the same moment
+            edition = TransparencyEdition.objects.create(
+                period=period,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                published_on=today,
+                published_by=acting_user,
+                total=data["requests"],
+                signing_kid="",
+            )
+    except IntegrityError as error:
+        raise ValidationError(_("This period, or a later one, has already been published.")) from error
+    OutsideRequest.objects.filter(pk__in=[r.pk for r in requests]).update(edition=edition)
+    names = editions.file_names(period)
+    contents = {
+        "json": (editions.dumps(data), "application/json"),
+        "csv": (editions.edition_csv(data), "text/csv; charset=utf-8"),
+        "package": (editions.dumps(editions.datapackage(data)), "application/json"),
+        **{
+            f"pdf_{language}": (editions.edition_pdf(data, language=language), "application/pdf")
+            for language in editions.PDF_LANGUAGES
+        },
+    }
+    kid = ""
+    for key, (content, content_type) in contents.items():
+        signature = sign_file(names[key], content)
+        kid = _signature_kid(signature)
+        EditionFile.objects.create(
+            edition=edition, name=names[key], content_type=content_type, content=content, signature=signature
+        )
+    edition.signing_kid = kid
+    edition.save(update_fields=["signing_kid"])
+    audit_entry_create(
+        acting_user=acting_user,
+        action="outside_requests.edition.publish",
+        target=edition,
+        detail={"period": period, "requests": data["requests"]},
+    )
+    return edition
+
+
+def _signature_kid(jws: str) -> str:
+    import json
+
+    from sanspeur.credential.jwk import b64url_decode
+
+    return b64url_decode(json.loads(b64url_decode(jws.split(".", 1)[0]))["kid"]).hex()
+
+
+CANARY_FILE = "canary.txt"
+
+
+def canary_text(*, month: dt.date, signed_on: dt.date) -> str:
+    """The statement, in French and English (the languages of the city's legal publications)."""
+    return (
+        f"Ville / City: Sans peur\n"
+        f"Date: {signed_on.isoformat()}\n"
+        f"Mois / Month: {month:%Y-%m}\n\n"
+        "En date d'aujourd'hui, la Ville n'a reçu aucune ordonnance lui interdisant de révéler "
+        "l'existence d'une demande de données sur des résidents, et elle n'a communiqué aucune donnée "
+        "de résidents autrement que ce que montrent ses rapports de transparence.\n\n"
+        "As of today, the City has not received any order forbidding it to reveal the existence of a "
+        "request for residents' data, and it has disclosed no residents' data other than as shown in "
+        "its transparency reports.\n\n"
+        "Cette déclaration est renouvelée chaque mois. / This statement is renewed every month.\n"
+    )
+
+
+@action("outside_requests.canary.renew", policy=_privacy_officer)
+def canary_renew(*, acting_user: User) -> CanaryStatement:
+    """Sign this month's statement. Refused while the register holds a request under a running
+    non-disclosure order: the statement would be false, and the service, not a person's memory,
+    keeps it true."""
+    from django.conf import settings
+
+    from sanspeur.core.publications import sign_file
+
+    if not settings.SANSPEUR_CANARY_ENABLED:
+        raise ValidationError(_("The monthly statement is switched off (SANSPEUR_CANARY_ENABLED)."))
+    ordered = OutsideRequest.objects.filter(non_disclosure_order=True).exclude(state=OutsideRequest.State.PUBLISHED)
+    if any(ndo_running(request) for request in lock_rows(ordered)):
+        raise ValidationError(_("A non-disclosure order is running: the statement cannot be signed."))
+    today = _today()
+    month = today.replace(day=1)
+    if CanaryStatement.objects.filter(month=month).exists():
+        raise ValidationError(_("This month's statement is already signed."))
+    text = canary_text(month=month, signed_on=today)
+    statement = CanaryStatement.objects.create(
+        month=month,
+        text=text,
+        signature=sign_file(CANARY_FILE, text.encode("utf-8")),
+        signed_on=today,
+        signed_by=acting_user,
+    )
+    audit_entry_create(
+        acting_user=acting_user,
+        action="outside_requests.canary.renew",
+        target=statement,
+        detail={"month": f"{month:%Y-%m}"},
+    )
+    return statement
+
+
+# --- Alerts: deadlines and orders, e-mailed once to the register's handlers ------------------------------------
+ALERT_SUBJECTS = {
+    "overdue": gettext_lazy("Outside request %(reference)s: the answer is overdue (due %(on)s)"),
+    "due_soon": gettext_lazy("Outside request %(reference)s: the answer is due on %(on)s"),
+    "ndo_expired": gettext_lazy("Outside request %(reference)s: the non-disclosure order expired on %(on)s"),
+    "ndo_soon": gettext_lazy("Outside request %(reference)s: the non-disclosure order expires on %(on)s"),
+    "notice_due": gettext_lazy("Outside request %(reference)s: the deferred notice to the person is due on %(on)s"),
+}
+
+
+@action("outside_requests.alert.notify")
+def alert_notify(*, acting_user: User | None, request: OutsideRequest, kind: str, on: dt.date) -> int | None:
+    """E-mail one alert to every handler of the register, once: the number of messages, or None when
+    it was sent before. The message carries the reference, the kind and the date: never a name, a
+    subject or a document."""
+    from django.utils import translation
+
+    from sanspeur.accounts.policy import accounts_with_capability
+
+    if kind not in ALERT_SUBJECTS:
+        raise ValueError(kind)
+    try:
+        with transaction.atomic():
+            AlertNotice.objects.create(request=request, kind=kind, on=on, sent_on=_today())
+    except IntegrityError:
+        no_change()
+        return None
+    sent = 0
+    for user in accounts_with_capability(HANDLE):
+        if not works_for_the_city(user):
+            continue
+        email = _staff_email(user)
+        if not email:
+            continue
+        with translation.override(user.preferred_language or "fr"):
+            subject = str(ALERT_SUBJECTS[kind]) % {"reference": request.reference, "on": on.isoformat()}
+            body = _(
+                "%(subject)s\n\nOpen the register to see what to do: %(path)s\n\n"
+                "This message names no one; the details are in the register."
+            ) % {"subject": subject, "path": f"/{user.preferred_language or 'fr'}/accountability/requests/"}
+        on_commit(lambda s=subject, b=body, e=email: _alert_send(s, b, e))
+        sent += 1
+    audit_entry_create(
+        acting_user=acting_user,
+        action="outside_requests.alert.notify",
+        target=request,
+        detail={"kind": kind, "on": on.isoformat(), "recipients": sent},
+    )
+    return sent
+
+
+def _staff_email(user) -> str:
+    """The member's own address (their own profile: reading it is not someone else's read)."""
+    from sanspeur.accounts.selectors import staff_profile_get
+
+    return staff_profile_get(acting_user=user, user=user).get("email") or ""
+
+
+def _alert_send(subject: str, body: str, email: str) -> None:
+    import logging
+
+    from sanspeur.core.privacy import mail_send
+
+    problem = mail_send(subject, body, email)
+    if problem:
+        logging.getLogger(__name__).warning("outside-request alert not sent: %s", problem)
+
+
+# --- The "sans peur" charter -----------------------------------------------------------------------------
+def _signs_for(acting_user, *, organisation, **_kwargs) -> bool:
+    from sanspeur.accounts.policy import may_sign_charter
+
+    return may_sign_charter(acting_user, organisation)
+
+
+@action("outside_requests.charter.sign", policy=_signs_for)
+def charter_sign(*, acting_user: User, organisation) -> CharterSignature:
+    """Sign the current version for ``organisation`` (the administrator's own)."""
+    from . import charter
+
+    lock_rows(type(organisation).objects.filter(pk=organisation.pk))
+    current = CharterSignature.objects.filter(
+        organisation=organisation, version=charter.CURRENT_VERSION, withdrawn_on__isnull=True
+    ).first()
+    if current is not None:
+        no_change()
+        return current
+    signature = CharterSignature.objects.create(
+        organisation=organisation, version=charter.CURRENT_VERSION, signed_on=_today(), signed_by=acting_user
+    )
+    audit_entry_create(
+        acting_user=acting_user,
+        action="outside_requests.charter.sign",
+        target=signature,
+        detail={"organisation": str(organisation.pk), "version": charter.CURRENT_VERSION},
+    )
+    return signature
+
+
+@action("outside_requests.charter.withdraw", policy=_signs_for)
+def charter_withdraw(*, acting_user: User, organisation) -> int:
+    """Withdraw the organisation's signature: the directory stops showing the charter badge."""
+    signatures = lock_rows(CharterSignature.objects.filter(organisation=organisation, withdrawn_on__isnull=True))
+    if not signatures:
+        no_change()
+        return 0
+    CharterSignature.objects.filter(pk__in=[s.pk for s in signatures]).update(withdrawn_on=_today())
+    audit_entry_create(
+        acting_user=acting_user,
+        action="outside_requests.charter.withdraw",
+        object_type="accounts.organisation",
+        object_id=str(organisation.pk),
+        detail={"signatures": len(signatures)},
+    )
+    return len(signatures)

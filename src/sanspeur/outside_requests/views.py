@@ -20,7 +20,7 @@ from sanspeur.core.transitions import InvalidTransition
 from sanspeur.core.uploads import body_limit
 
 from . import holdings, selectors, services
-from .forms import ChecklistForm, DeferForm, DocumentForm, RefusalReportForm, RequestForm, TriageForm
+from .forms import ChecklistForm, DeferForm, DocumentForm, RefusalFollowForm, RefusalReportForm, RequestForm, TriageForm
 from .models import CHECKLIST, OutsideRequest, RefusalReport
 
 HANDLE = "accounts.handle_outside_requests"
@@ -74,13 +74,52 @@ def report(request):
         return render(request, "outside_requests/report.html", {"form": form, **_check_context()}, status=400)
     data = form.cleaned_data
     try:
-        services.refusal_submit(
-            acting_user=None, service=data["service"], what=data["what"], happened_on=data["happened_on"]
+        report = services.refusal_submit(
+            acting_user=None,
+            service=data["service"],
+            what=data["what"],
+            happened_on=data["happened_on"],
+            codename_language=request.LANGUAGE_CODE if data.get("follow_up") else None,
         )
     except ValidationError as error:
         form.add_error(None, error)
         return render(request, "outside_requests/report.html", {"form": form, **_check_context()}, status=400)
-    return render(request, "outside_requests/report_sent.html")
+    from sanspeur.protection import crypto
+
+    language = crypto.codename_language(request.LANGUAGE_CODE)
+    context = {"codename": report.codename, "codename_language": language}
+    context["codename_dir"] = "rtl" if language in crypto.RTL_LANGUAGES else "ltr"
+    return render(request, "outside_requests/report_sent.html", context)
+
+
+@public_view
+@body_limit(REPORT_LIMIT, refuse=_too_large)
+def report_follow(request):
+    """Follow a report with its codename: the state of the follow-up and its days, nothing else.
+    The codename travels in a POST, never in an address."""
+    from sanspeur.protection.selectors import RateLimited
+
+    if request.method != "POST":
+        return render(request, "outside_requests/report_follow.html", {"form": RefusalFollowForm()})
+    form = RefusalFollowForm(request.POST)
+    if not form.is_valid():
+        return render(request, "outside_requests/report_follow.html", {"form": form}, status=400)
+    try:
+        report = selectors.refusal_follow(form.cleaned_data["codename"])
+    except RateLimited as limited:
+        response = render(
+            request,
+            "outside_requests/report_follow.html",
+            {"form": RefusalFollowForm(), "rate_limited": humancheck.wait_text(limited.wait)},
+            status=429,
+        )
+        response["Retry-After"] = str(limited.wait)
+        return response
+    if report is None:
+        return render(
+            request, "outside_requests/report_follow.html", {"form": RefusalFollowForm(), "not_found": True}, status=400
+        )
+    return render(request, "outside_requests/report_follow.html", {"report": report, "found": True})
 
 
 @public_view
@@ -88,7 +127,14 @@ def report(request):
 def transparency(request):
     year = bounded_int(request.GET.get("year"), default=0, minimum=0, maximum=9999) or None
     return render(
-        request, "outside_requests/transparency.html", {"report": selectors.transparency(year=year), "year": year}
+        request,
+        "outside_requests/transparency.html",
+        {
+            "report": selectors.transparency(year=year),
+            "year": year,
+            "editions": selectors.edition_list(),
+            "refusals": selectors.refusal_counts_by_service_type(),
+        },
     )
 
 
@@ -323,3 +369,156 @@ def refusal_action(request, pk, action):
     else:
         messages.success(request, _("Saved."))
     return redirect("outside_requests:refusal_list")
+
+
+# --- The half-yearly editions: public pages, signed files, the canary --------------------------------------
+@public_view
+@require_GET
+def edition(request, period):
+    edition = selectors.edition_get(period)
+    if edition is None:
+        raise Http404
+    return render(
+        request,
+        "outside_requests/edition.html",
+        {"edition": edition, "data": selectors.edition_view(edition), "files": selectors.edition_files(edition)},
+    )
+
+
+def _public_file(content: bytes, content_type: str, *, name: str = "") -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Access-Control-Allow-Origin"] = "*"  # open data: any site or notebook may read it
+    if name:
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@require_GET
+def edition_file(request, name):
+    """A published file, or its signature (the same name followed by .jws)."""
+    signature = isinstance(name, str) and name.endswith(".jws")
+    found = selectors.edition_file_get(name[:-4] if signature else name)
+    if found is None:
+        raise Http404
+    if signature:
+        return _public_file(found.signature.encode("ascii"), "application/jose", name=name)
+    return _public_file(bytes(found.content), found.content_type, name=found.name)
+
+
+@require_GET
+def edition_schema(request, name):
+    from . import editions
+
+    schemas = {"edition.schema.json": editions.edition_schema, "table-schema.json": editions.table_schema}
+    if name not in schemas:
+        raise Http404
+    return _public_file(editions.dumps(schemas[name]()), "application/json")
+
+
+@require_GET
+def canary(request, signature=False):
+    statement = selectors.canary_current()
+    if statement is None:
+        raise Http404
+    if signature:
+        return _public_file(statement.signature.encode("ascii"), "application/jose")
+    return _public_file(statement.text.encode("utf-8"), "text/plain; charset=utf-8")
+
+
+def _privacy_officer(user) -> bool:
+    return works_for_the_city(user) and has_capability(user, "review_outside_requests_privacy")
+
+
+@staff_view("accounts.review_outside_requests_privacy", policy=_city_staff)
+def editions(request):
+    """The privacy officer's page: publish a half-year's report, sign the month's statement."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("what") == "canary":
+                services.canary_renew(acting_user=request.user)
+            else:
+                period = request.POST.get("period", "")
+                services.edition_publish(acting_user=request.user, period=period if isinstance(period, str) else "")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("outside_requests:editions")
+    return render(request, "outside_requests/editions.html", selectors.editions_dashboard())
+
+
+@staff_view(HANDLE, policy=_city_staff)
+@require_GET
+def alerts_ics(request):
+    """The register's dates as a calendar file to import (references and kinds only, no names)."""
+    import datetime as dt
+
+    from sanspeur.core import ics
+
+    summaries = {
+        "due": _("Answer due: outside request %(reference)s"),
+        "ndo": _("Non-disclosure order expires: outside request %(reference)s"),
+        "notice": _("Deferred notice due: outside request %(reference)s"),
+    }
+    events = [
+        [
+            f"UID:{reference}-{kind}@sanspeur.outside-requests",
+            f"DTSTART;VALUE=DATE:{ics.day(on)}",
+            f"DTEND;VALUE=DATE:{ics.day(on + dt.timedelta(days=1))}",
+            f"SUMMARY:{ics.escape(summaries[kind] % {'reference': reference})}",
+        ]
+        for reference, kind, on in selectors.calendar_events()
+    ]
+    response = HttpResponse(
+        ics.calendar(events, product="outside-requests", name=_("Outside requests")),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="outside-requests.ics"'
+    return response
+
+
+# --- The "sans peur" charter -------------------------------------------------------------------------------
+@public_view
+@require_GET
+def charter_rules(request):
+    from . import charter
+
+    return render(
+        request,
+        "outside_requests/charter_rules.html",
+        {"rules": charter.rules(), "version": charter.CURRENT_VERSION, "signatories": selectors.charter_signatories()},
+    )
+
+
+@staff_view("accounts.manage_staff")
+def charter(request):
+    """An organisation's administrator signs the charter for their own organisation."""
+    from sanspeur.accounts.policy import may_sign_charter
+
+    from . import charter as charter_text
+
+    organisation = request.user.organisation
+    if request.method == "POST":
+        try:
+            if request.POST.get("what") == "withdraw":
+                services.charter_withdraw(acting_user=request.user, organisation=organisation)
+            else:
+                services.charter_sign(acting_user=request.user, organisation=organisation)
+        except PermissionDenied:
+            messages.error(request, _("Your role does not allow this action."))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("outside_requests:charter")
+    return render(
+        request,
+        "outside_requests/charter.html",
+        {
+            "organisation": organisation,
+            "rules": charter_text.rules(),
+            "version": charter_text.CURRENT_VERSION,
+            "signature": selectors.charter_signature(organisation),
+            "may_sign": may_sign_charter(request.user, organisation),
+        },
+    )

@@ -181,8 +181,10 @@ def codename_normalise(codename: str) -> str:
     return vault.normalise_for_index((codename or "").translate(_ARABIC_FORMS))
 
 
-def codename_lookup(codename: str) -> str:
-    return key_provider().blind_index("protection.codename", codename_normalise(codename))
+def codename_lookup(codename: str, purpose: str = "protection.codename") -> str:
+    """The keyed look-up id of a codename; ``purpose`` keeps each use's ids apart (a refusal
+    report's codename is looked up under its own purpose)."""
+    return key_provider().blind_index(purpose, codename_normalise(codename))
 
 
 def _scrypt_n() -> int:

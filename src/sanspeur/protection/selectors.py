@@ -19,7 +19,8 @@ from .models import Case, Message
 # Wrong codenames are counted in the codename's bucket (1/4096 of all codenames, from a keyed HMAC
 # of the look-up id), with delays that double, and per look-up id. Nothing is counted globally:
 # a flood of wrong codenames delays only the buckets it falls in, never every follow-up.
-GUESSES = antiabuse.GuessLimit("protection.codename")
+GUESSES_PURPOSE = "protection.codename"
+GUESSES = antiabuse.GuessLimit(GUESSES_PURPOSE)
 BUCKET_BITS = 12
 
 
@@ -47,34 +48,43 @@ def codename_bucket(codename: str) -> str:
     return antiabuse.bucket_of(crypto.codename_lookup(codename), purpose="protection.codename", bits=BUCKET_BITS)
 
 
-def reporter_case_open(codename: str):
-    """(case, reporter private key) for a valid codename, else None. Raises RateLimited.
+def codename_open(codename: str, *, purpose: str, find):
+    """(record, reporter private key) for a valid codename, else None. Raises RateLimited.
 
-    Unknown and wrong codenames take the same path (one scrypt) and give the same answer. Failures
-    are counted per bucket and per look-up id, never per address (we keep none) nor globally.
+    ``find(lookup)`` returns the record with that look-up id (``codename_salt``,
+    ``codename_verifier``) or None. Unknown and wrong codenames take the same path (one scrypt) and
+    give the same answer. Failures are counted per bucket and per look-up id, never per address (we
+    keep none) nor globally. Protection reports and refusal reports share this code, each under its
+    own ``purpose`` (look-up ids, buckets and counters apart).
     """
     per_id_limit, window = _per_id()
-    lookup = crypto.codename_lookup(codename)
-    bucket = antiabuse.bucket_of(lookup, purpose="protection.codename", bits=BUCKET_BITS)
-    id_key = f"protection:codename:fail:{lookup}"
+    lookup = crypto.codename_lookup(codename, purpose)
+    bucket = antiabuse.bucket_of(lookup, purpose=purpose, bits=BUCKET_BITS)
+    id_key = f"{purpose}:fail:{lookup}"
     if (cache.get(id_key) or 0) >= per_id_limit:
         raise RateLimited(window)
-    wait = GUESSES.wait(bucket)
+    guesses = GUESSES if purpose == GUESSES_PURPOSE else antiabuse.GuessLimit(purpose)
+    wait = guesses.wait(bucket)
     if wait:
         raise RateLimited(wait)
-    case = (
-        Case.objects.select_related("data_key", "unit_key").filter(codename_lookup=lookup).first()
-        if codename.strip()
-        else None
-    )
+    record = find(lookup) if codename.strip() else None
     key = crypto.codename_check(
-        codename, case.codename_salt if case else None, case.codename_verifier if case else None
+        codename, record.codename_salt if record else None, record.codename_verifier if record else None
     )
     if key is None:
-        GUESSES.miss(bucket)
+        guesses.miss(bucket)
         _bump(id_key, window)
         return None
-    return case, key
+    return record, key
+
+
+def reporter_case_open(codename: str):
+    """(case, reporter private key) for a valid codename, else None. Raises RateLimited."""
+    return codename_open(
+        codename,
+        purpose=GUESSES_PURPOSE,
+        find=lambda lookup: Case.objects.select_related("data_key", "unit_key").filter(codename_lookup=lookup).first(),
+    )
 
 
 def reporter_thread(case: Case, reporter_key) -> list[dict]:

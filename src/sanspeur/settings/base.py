@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "sanspeur.protection",
     "sanspeur.outside_requests",
     "sanspeur.training",
+    "sanspeur.grants",
+    "sanspeur.impact",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -37,6 +37,7 @@ CATEGORIES = {
     "directory": "Directory",
     "clinics": "Clinics",
     "protection": "Protection unit",
+    "accountability": "Accountability",
     "tools": "Scripts and tests",
 }
 
@@ -347,6 +348,13 @@ SETTINGS: tuple[Setting, ...] = (
     _s("PROTECTION_DEMO_PASSPHRASE", "str", None, "protection",
        "Unit-key passphrase set by `sanspeur load_demo`; read by the demo loader, never a setting.", setting=None,
        shown="the demo's built-in passphrase"),
+    _s("TRAINING_RETENTION_DAYS", "int", 730, "accountability",
+       "Days after a trainee leaves before their individual training record (name, e-mail, completions, "
+       "attendance) is forgotten by `sanspeur training_daily`.", minimum=1),
+    # --- accountability ---------------------------------------------------------------------------
+    _s("CANARY_ENABLED", "bool", False, "accountability",
+       "Publish the monthly signed statement (canary) at /.well-known/sanspeur/canary.txt. Off until the "
+       "city's legal counsel has approved its wording and what stopping it would mean."),
     # --- tools: read by scripts and tests, never Django settings ------------------------------
     _s("VENV", "path", None, "tools", "Virtualenv used by scripts/demo and scripts/test.", setting=None,
        shown="`.venv` of the checkout"),

@@ -22,4 +22,8 @@ ACTIONS = {
     "training.session.create": "a training session was scheduled",
     "training.session.checkin": "a trainee checked in at a session with its signed code",
     "training.outcome.record": "a published outcome figure was entered (police status checks)",
+    "training.person.leave": "a trainee left: reminders stop, the record is kept until the retention limit",
+    "training.person.forget": "the daily job forgot the records of people who left before the retention limit (count)",
+    "training.reminder.person": "the daily job recorded a trainee's due reminders (kinds; e-mailed or not)",
+    "training.reminder.escalate": "the daily job told a unit's managers how many people are newly overdue",
 }

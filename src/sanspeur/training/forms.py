@@ -107,6 +107,14 @@ class PersonForm(_Clean, forms.Form):
         help_text=_("Kept only as a keyed hash, to match a check-in."),
     )
 
+    email = forms.EmailField(
+        label=_("Work e-mail (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_("Only for the trainee's own reminders; sealed with the name."),
+    )
+    language = forms.ChoiceField(label=_("Language of the reminders"), choices=settings.LANGUAGES, initial="fr")
+
     def clean_name(self):
         return self._text("name")
 

@@ -149,10 +149,15 @@ class Person(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="people")
     data_key = models.ForeignKey("core.DataKey", on_delete=models.PROTECT, related_name="+")
-    sealed = models.BinaryField(null=True)  # {"name": ...}
+    sealed = models.BinaryField(null=True)  # {"name": ..., "email": ...}
     employee_index = models.CharField(max_length=64, unique=True, null=True)
+    # The language of the person's reminders (their work e-mail, if given, is in the sealed blob).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="fr")
     active = models.BooleanField(default=True)
     created_on = models.DateField()
+    # The day the person left the unit's staff: reminders stop at once; the individual record is
+    # forgotten SANSPEUR_TRAINING_RETENTION_DAYS later (services.people_forget).
+    left_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -239,3 +244,24 @@ class OutcomeFigure(models.Model):
         ordering = ["unit", "period_start"]
         constraints = [models.UniqueConstraint(fields=["unit", "period_start"], name="training_outcome_once")]
 
+
+class Reminder(models.Model):
+    """A reminder sent about a completion: once per kind and per date it is about (a renewed
+    completion has a new date, so its reminders start again). ``overdue`` goes to the unit's
+    managers, as a count without names."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        DUE_30 = "due_30", _("Due within 30 days")
+        DUE_7 = "due_7", _("Due within 7 days")
+        EXPIRY_90 = "expiry_90", _("Expires within 90 days")
+        EXPIRY_30 = "expiry_30", _("Expires within 30 days")
+        OVERDUE = "overdue", _("Overdue (manager told)")
+
+    completion = models.ForeignKey(Completion, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    about = models.DateField()  # the due or expiry date the reminder is about
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["completion", "kind", "about"], name="training_reminder_once")]

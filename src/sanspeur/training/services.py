@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from sanspeur.accounts.policy import has_capability, may_manage_training
 from sanspeur.core import vault
-from sanspeur.core.actions import action, no_change
+from sanspeur.core.actions import action, no_change, on_commit
 from sanspeur.core.locks import lock_rows
 from sanspeur.core.services import audit_entry_create
 
@@ -34,6 +34,7 @@ from .models import (
     Mode,
     OutcomeFigure,
     Person,
+    Reminder,
     Requirement,
     Session,
     Unit,
@@ -291,15 +292,30 @@ def requirement_set(
 
 # --- Trainees and completions ------------------------------------------------------------------------
 @action("training.person.create", policy=may_manage_training)
-def person_create(*, acting_user: User | None, unit: Unit, name: str, employee_number: str = "") -> Person:
+def person_create(
+    *,
+    acting_user: User | None,
+    unit: Unit,
+    name: str,
+    employee_number: str = "",
+    email: str = "",
+    language: str = "fr",
+) -> Person:
+    """A trainee; ``email`` (a work address, optional) is sealed with the name and used only for
+    the trainee's reminders."""
     index = employee_index(employee_number) if employee_number.strip() else None
     if index and Person.objects.filter(employee_index=index).exists():
         raise ValidationError(_("Someone already has this employee number."))
     today = _today()
     person = Person.objects.create(
-        unit=unit, data_key=vault.datakey_create(purpose=PERSON_PURPOSE), employee_index=index, created_on=today
+        unit=unit,
+        data_key=vault.datakey_create(purpose=PERSON_PURPOSE),
+        employee_index=index,
+        created_on=today,
+        language=language,
     )
-    person.sealed = vault.seal_fields(person.data_key, {"name": name}, context=person_context(person))
+    sealed = {"name": name, **({"email": email} if email else {})}
+    person.sealed = vault.seal_fields(person.data_key, sealed, context=person_context(person))
     person.save(update_fields=["sealed"])
     assigned = 0
     requirements = Requirement.objects.filter(unit_id__in=unit.ancestor_ids()).select_related("course")
@@ -454,6 +470,10 @@ class CheckinRefused(ValidationError):
     """A check-in code that is forged, expired or for a full session; the message is translated."""
 
 
+class UnknownEmployeeNumber(CheckinRefused):
+    """A number that is on no trainee's record: a wrong guess, counted per session (views.checkin)."""
+
+
 @action("training.session.checkin")
 def attendance_checkin(*, acting_user: User | None, token: str, employee_number: str) -> Attendance:
     """A trainee at the session checks in with the code the trainer shows (a QR) and their employee
@@ -470,7 +490,7 @@ def attendance_checkin(*, acting_user: User | None, token: str, employee_number:
         else None
     )
     if person is None:
-        raise CheckinRefused(_("This employee number is not on the training list. Ask the trainer."))
+        raise UnknownEmployeeNumber(_("This employee number is not on the training list. Ask the trainer."))
     session = _locked(Session, session.pk)
     existing = Attendance.objects.filter(session=session, person=person).first()
     if existing is not None:
@@ -526,3 +546,211 @@ def outcome_record(
         detail={"created": created, "count": count},
     )
     return figure
+
+
+# --- Reminders (training/reminders.py) -----------------------------------------------------------------
+def _person_email(person: Person) -> str:
+    try:
+        return vault.open_fields(person.data_key, person.sealed, context=person_context(person)).get("email") or ""
+    except vault.ShreddedError:
+        return ""
+
+
+def _reminder_message(language: str, items: list[tuple[str, str, dt.date]]) -> tuple[str, str]:
+    from django.utils import translation
+
+    lines = {
+        "assigned": _("%(course)s: this course is assigned to you."),
+        "due_30": _("%(course)s: complete it by %(date)s."),
+        "due_7": _("%(course)s: complete it by %(date)s (within a week)."),
+        "expiry_90": _("%(course)s: your completion expires on %(date)s; plan a refresher."),
+        "expiry_30": _("%(course)s: your completion expires on %(date)s (within a month)."),
+    }
+    with translation.override(language):
+        subject = _("Training on access without fear: what is due")
+        body = "\n".join(str(lines[kind]) % {"course": course, "date": day.isoformat()} for kind, course, day in items)
+        body += "\n\n" + _("Ask your manager or the city's training coordinators for the next session.")
+    return str(subject), body
+
+
+@action("training.reminder.person", policy=_job_or_coordinator)
+def reminders_person(
+    *, acting_user: User | None, person: Person, items: list[tuple[Completion, str, dt.date]], today: dt.date
+) -> list[Reminder]:
+    """Record the reminders of one person that were not sent yet, and e-mail the new ones (not
+    ``overdue``, which goes to managers) in one message after the commit."""
+    from django.db import IntegrityError, transaction
+
+    created = []
+    for completion, kind, about in items:
+        try:
+            with transaction.atomic():
+                created.append(Reminder.objects.create(completion=completion, kind=kind, about=about, sent_on=today))
+        except IntegrityError:
+            continue
+    if not created:
+        no_change()
+        return []
+    titles = {}
+    for reminder in created:
+        version = reminder.completion.course.versions.order_by("-number").first()
+        with _language(person.language):
+            titles[reminder.completion.course_id] = version.title if version else reminder.completion.course.code
+    mine = [(r.kind, titles[r.completion.course_id], r.about) for r in created if r.kind != "overdue"]
+    email = _person_email(person) if mine else ""
+    if email:
+        subject, body = _reminder_message(person.language, mine)
+        on_commit(lambda: _mail(subject, body, email))
+    audit_entry_create(
+        acting_user=acting_user,
+        action="training.reminder.person",
+        target=person,
+        detail={"kinds": sorted({r.kind for r in created}), "emailed": bool(email)},
+    )
+    return created
+
+
+@action("training.reminder.escalate", policy=_job_or_coordinator)
+def reminders_escalate(*, acting_user: User | None, unit: Unit, overdue: dict[int, int]) -> int:
+    """Tell the managers of ``unit`` and of the units above it how many people are newly overdue,
+    per course: counts, never names. Returns the number of messages."""
+    from django.utils import translation
+
+    from sanspeur.accounts.selectors import staff_profile_get
+
+    managers = {m.user for m in UnitManager.objects.filter(unit_id__in=unit.ancestor_ids()).select_related("user")}
+    sent = 0
+    for user in managers:
+        if not user.is_active:
+            continue
+        email = staff_profile_get(acting_user=user, user=user).get("email")
+        if not email:
+            continue
+        with translation.override(user.preferred_language or "fr"):
+            unit_name = unit.name_en if (user.preferred_language == "en" and unit.name_en) else unit.name_fr
+            subject = _("Training: people overdue in %(unit)s") % {"unit": unit_name}
+            lines = []
+            for course_id, count in sorted(overdue.items()):
+                version = CourseVersion.objects.filter(course_id=course_id).order_by("-number").first()
+                lines.append(
+                    _("%(course)s: %(count)s newly overdue")
+                    % {"course": version.title if version else "", "count": count}
+                )
+            body = (
+                "\n".join(lines)
+                + "\n\n"
+                + _("The unit's page lists them: %(path)s")
+                % {"path": f"/{user.preferred_language or 'fr'}/training/units/{unit.pk}/"}
+            )
+        on_commit(lambda s=str(subject), b=body, e=email: _mail(s, b, e))
+        sent += 1
+    audit_entry_create(
+        acting_user=acting_user,
+        action="training.reminder.escalate",
+        target=unit,
+        detail={"overdue": sum(overdue.values()), "messages": sent},
+    )
+    return sent
+
+
+def _language(language: str):
+    from django.utils import translation
+
+    return translation.override(language)
+
+
+def _mail(subject: str, body: str, email: str) -> None:
+    import logging
+
+    from sanspeur.core.privacy import mail_send
+
+    problem = mail_send(subject, body, email)
+    if problem:
+        logging.getLogger(__name__).warning("training reminder not sent: %s", problem)
+
+
+def reminders_run(*, today: dt.date | None = None) -> dict[str, int]:
+    """The daily run: every active person's due reminders, then the managers' counts."""
+    from collections import defaultdict
+
+    from django.db.models import Q
+
+    from .reminders import due_reminders
+
+    today = today or _today()
+    horizon = today + dt.timedelta(days=states.EXPIRING_DAYS)
+    candidates = (
+        Completion.objects.filter(person__active=True)
+        .exclude(state=states.EXEMPT)
+        .filter(Q(state=states.ASSIGNED) | Q(valid_until__lte=horizon) | Q(state=states.EXPIRED, due_on__lt=today))
+        .select_related("person__data_key", "person__unit", "course")
+        .order_by("person_id", "id")
+    )
+    by_person: dict[int, list] = defaultdict(list)
+    people: dict[int, Person] = {}
+    for completion in candidates.iterator(chunk_size=2000):
+        for kind, about in due_reminders(
+            state=completion.state_on(today),
+            assigned_on=completion.assigned_on,
+            due_on=completion.due_on,
+            valid_until=completion.valid_until,
+            today=today,
+        ):
+            by_person[completion.person_id].append((completion, kind, about))
+            people[completion.person_id] = completion.person
+    outcomes = {"people": 0, "reminders": 0, "escalations": 0}
+    overdue: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    units: dict[int, Unit] = {}
+    for person_id, items in by_person.items():
+        created = reminders_person(acting_user=None, person=people[person_id], items=items, today=today)
+        if created:
+            outcomes["people"] += 1
+            outcomes["reminders"] += len(created)
+        for reminder in created:
+            if reminder.kind == "overdue":
+                unit = people[person_id].unit
+                units[unit.pk] = unit
+                overdue[unit.pk][reminder.completion.course_id] += 1
+    for unit_id, counts in overdue.items():
+        outcomes["escalations"] += reminders_escalate(acting_user=None, unit=units[unit_id], overdue=dict(counts))
+    return outcomes
+
+
+# --- Leaving, and the retention limit of individual records ---------------------------------------------
+@action("training.person.leave", policy=may_manage_training)
+def person_leave(*, acting_user: User | None, person: Person) -> Person:
+    """The person left: no more reminders, out of the headcount's records; the individual record
+    is kept SANSPEUR_TRAINING_RETENTION_DAYS, then forgotten by the daily job."""
+    person = _locked(Person, person.pk)
+    if not person.active:
+        no_change()
+        return person
+    person.active = False
+    person.left_on = _today()
+    person.save(update_fields=["active", "left_on"])
+    audit_entry_create(acting_user=acting_user, action="training.person.leave", target=person, detail={})
+    return person
+
+
+@action("training.person.forget", policy=_job_or_coordinator)
+def people_forget(*, acting_user: User | None, today: dt.date | None = None) -> int:
+    """Forget the individual records of people who left more than the retention period ago: their
+    data keys are destroyed (name, e-mail) and their completions, attendance and reminders deleted.
+    Coverage and its history count people, so nothing published changes."""
+    from django.conf import settings
+
+    today = today or _today()
+    cutoff = today - dt.timedelta(days=settings.SANSPEUR_TRAINING_RETENTION_DAYS)
+    people = lock_rows(Person.objects.filter(active=False, left_on__lt=cutoff))
+    if not people:
+        no_change()
+        return 0
+    vault.datakeys_shred([person.data_key for person in people])
+    Person.objects.filter(pk__in=[person.pk for person in people]).delete()
+    audit_entry_create(
+        acting_user=acting_user,
+        action="training.person.forget",
+        object_type="training.person",
+        detail={"people": len(people), "left_before": cutoff.isoformat()},
+    )
+    return len(people)

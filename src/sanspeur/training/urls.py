@@ -16,6 +16,7 @@ urlpatterns = [
     path("requirements/", views.requirement_set, name="requirement_set"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/leave/", views.person_leave, name="person_leave"),
     path("completions/<int:pk>/<slug:action>/", views.completion_action, name="completion_action"),
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/new/", views.session_create, name="session_create"),

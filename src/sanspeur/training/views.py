@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sanspeur.accounts.decorators import staff_view
 from sanspeur.accounts.models import User
 from sanspeur.accounts.policy import follows_training, is_training_coordinator, sees_training_records
+from sanspeur.core import antiabuse, humancheck
 from sanspeur.core.params import object_or_404
 from sanspeur.core.public_pages import public_view
 from sanspeur.core.transitions import InvalidTransition
@@ -43,6 +44,7 @@ from .models import Completion, Course, Person, Session, Unit
 
 MANAGE = "accounts.manage_training"
 CHECKIN_LIMIT = 4 * 1024
+CHECKIN_GUESSES = antiabuse.GuessLimit("training.checkin")
 
 
 def _follows(user) -> bool:
@@ -337,6 +339,17 @@ def person_detail(request, pk):
 
 @staff_view(MANAGE, policy=is_training_coordinator)
 @require_POST
+def person_leave(request, pk):
+    person = object_or_404(Person.objects.select_related("unit"), pk=pk)
+    if not sees_training_records(request.user, person.unit):
+        raise PermissionDenied
+    services.person_leave(acting_user=request.user, person=person)
+    messages.success(request, _("Recorded: this person left. Their record is forgotten after the retention period."))
+    return redirect("training:person_detail", pk=person.pk)
+
+
+@staff_view(MANAGE, policy=is_training_coordinator)
+@require_POST
 def completion_action(request, pk, action):
     completion = object_or_404(Completion.objects.select_related("person__unit", "course"), pk=pk)
     if not sees_training_records(request.user, completion.person.unit):
@@ -421,10 +434,26 @@ def checkin(request, token):
         return render(request, "training/checkin.html", {"refused": True}, status=400)
     form = CheckinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Someone holding the code could try employee numbers one after the other (and check
+        # colleagues in): wrong numbers are counted per session, with delays that double.
+        bucket = f"session-{session.pk}"
+        wait = CHECKIN_GUESSES.wait(bucket)
+        if wait:
+            response = render(
+                request,
+                "training/checkin.html",
+                {"form": form, "session": session, "wait": humancheck.wait_text(wait)},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
         try:
             services.attendance_checkin(
                 acting_user=None, token=token, employee_number=form.cleaned_data["employee_number"]
             )
+        except services.UnknownEmployeeNumber as error:
+            CHECKIN_GUESSES.miss(bucket)
+            form.add_error(None, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:

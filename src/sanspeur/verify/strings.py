@@ -4,6 +4,9 @@ filled in by the JavaScript."""
 
 from django.utils.translation import gettext_lazy as _
 
+from sanspeur.outside_requests.charter import CURRENT_VERSION as CHARTER_VERSION
+from sanspeur.outside_requests.charter import rules as charter_rules
+
 UI_STRINGS = {
     "title": _("Card verifier"),
     "intro": _("Check a Sans peur card. Nothing you scan leaves this device."),
@@ -14,6 +17,11 @@ UI_STRINGS = {
     "scan_camera": _("Scan with the camera"),
     "stop_camera": _("Stop the camera"),
     "camera_hint": _("Point the camera at the QR code on the card."),
+    "move_closer": _("Move the phone closer to the code."),
+    "move_farther": _("Move the phone a little farther: the whole code must be in view."),
+    "hold_still": _("Hold still: the code is almost readable."),
+    "torch_on": _("Turn on the light"),
+    "torch_off": _("Turn off the light"),
     "no_camera": _("No camera is available. Use a photo of the code or type it."),
     "upload_photo": _("Photo of the QR code"),
     "no_code_found": _("No QR code was found in this photo. Try again closer and in good light."),
@@ -60,4 +68,13 @@ UI_STRINGS = {
     "age_hours": _("{n} h"),
     "age_days": _("{n} days"),
     "install_hint": _("Add this page to your home screen to use it without the Internet."),
+    # Shown on first use (and after a new version of the charter): the three rules of the charter
+    # the service point signed, whose texts live with the charter (outside_requests/charter.py).
+    "charter_heading": _("Before you check a card: the sans peur charter"),
+    "charter_rule_1": charter_rules()[0],
+    "charter_rule_2": charter_rules()[1],
+    "charter_rule_3": charter_rules()[2],
+    "charter_ok": _("I will follow these rules"),
 }
+
+__all__ = ["CHARTER_VERSION", "UI_STRINGS"]

@@ -27,7 +27,7 @@ from sanspeur.cards import keys as card_keys
 from sanspeur.cards import selectors as card_selectors
 
 from .profiles import profiles
-from .strings import UI_STRINGS
+from .strings import CHARTER_VERSION, UI_STRINGS
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +121,7 @@ def app(request):
                 "strings": {k: str(v) for k, v in UI_STRINGS.items()},
                 "profiles": profiles(),
                 "languages": LANGUAGE_NAMES,
+                "charter_version": CHARTER_VERSION,
             },
         )
     response["Cache-Control"] = "no-cache"

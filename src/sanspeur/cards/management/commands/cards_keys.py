@@ -15,6 +15,7 @@ def record(operation: str, kid: str, detail: dict) -> None:
     """The key files changed: one audit entry (the command line acts, never a staff account)."""
     signing_key_record(acting_user=None, operation=operation, kid=kid, detail=detail)
 
+
 PURPOSES = (PURPOSE_CARD, PURPOSE_STATUS_LIST, PURPOSE_TRUST_LIST)
 
 

@@ -1,4 +1,3 @@
-
 from sanspeur.clinics.services import bookings_purge
 from sanspeur.core.jobs import JobCommand
 

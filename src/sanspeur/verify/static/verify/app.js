@@ -9,6 +9,7 @@ const $ = (id) => document.getElementById(id);
 const LANG_KEY = "sanspeur.verify.lang";
 const PROFILE_KEY = "sanspeur.verify.profile";
 const TALLY_KEY = "sanspeur.verify.tally";
+const CHARTER_KEY = "sanspeur.verify.charter";
 
 const state = {
   config: null,
@@ -329,20 +330,53 @@ async function check(code) {
 
 // ------------------------------------------------------------------ scanning
 
-async function onCameraStart() {
+// What the scan loop says while no code is read, from the code's size in the frame.
+const GUIDANCE = { closer: "move_closer", farther: "move_farther", still: "hold_still" };
+
+// The camera's status line, kept in the page's language when it changes (data-i18n).
+function cameraMessage(key) {
   const msg = $("vf-camera-msg");
-  msg.textContent = t("camera_hint");
+  msg.dataset.i18n = key;
+  msg.textContent = t(key);
+}
+
+function showGuidance(kind) {
+  const msg = $("vf-camera-msg");
+  if (kind) msg.dataset.guidance = kind;
+  else delete msg.dataset.guidance;
+  cameraMessage(GUIDANCE[kind] || "camera_hint");
+}
+
+async function onCameraStart() {
+  cameraMessage("camera_hint");
   try {
-    state.camera = await startCamera($("vf-video"), root.dataset.ponyfillUrl, state.config.wasm_url, async (text) => {
-      stopCamera();
-      await check(text);
-    });
+    state.camera = await startCamera(
+      $("vf-video"),
+      root.dataset.ponyfillUrl,
+      state.config.wasm_url,
+      async (text) => {
+        stopCamera();
+        await check(text);
+      },
+      showGuidance,
+    );
+    root.dataset.cameraResolution = state.camera.resolution;
     $("vf-video").hidden = false;
     $("vf-camera-start").hidden = true;
     $("vf-camera-stop").hidden = false;
+    $("vf-torch").hidden = !state.camera.torch;
   } catch {
-    msg.textContent = t("no_camera");
+    cameraMessage("no_camera");
   }
+}
+
+async function onTorch() {
+  if (!state.camera) return;
+  const on = await state.camera.toggleTorch();
+  const button = $("vf-torch");
+  button.setAttribute("aria-pressed", String(on));
+  button.dataset.i18n = on ? "torch_off" : "torch_on";
+  button.textContent = t(button.dataset.i18n);
 }
 
 function stopCamera() {
@@ -351,22 +385,29 @@ function stopCamera() {
   $("vf-video").hidden = true;
   $("vf-camera-start").hidden = false;
   $("vf-camera-stop").hidden = true;
-  $("vf-camera-msg").textContent = "";
+  const torch = $("vf-torch");
+  torch.hidden = true;
+  torch.setAttribute("aria-pressed", "false");
+  torch.dataset.i18n = "torch_on";
+  torch.textContent = t("torch_on");
+  const msg = $("vf-camera-msg");
+  msg.textContent = "";
+  delete msg.dataset.guidance;
+  delete msg.dataset.i18n;
 }
 
 async function onPhoto(event) {
   const file = event.target.files && event.target.files[0];
   if (!file) return;
-  const msg = $("vf-camera-msg");
   try {
     const text = await decodeImage(file, root.dataset.ponyfillUrl, state.config.wasm_url);
     if (!text) {
-      msg.textContent = t("no_code_found");
+      cameraMessage("no_code_found");
       return;
     }
     await check(text);
   } catch {
-    msg.textContent = t("no_code_found");
+    cameraMessage("no_code_found");
   }
 }
 
@@ -414,7 +455,16 @@ async function main() {
   $("vf-photo").addEventListener("change", onPhoto);
   $("vf-camera-start").addEventListener("click", onCameraStart);
   $("vf-camera-stop").addEventListener("click", stopCamera);
+  $("vf-torch").addEventListener("click", onTorch);
   $("vf-done").addEventListener("click", clearResult);
+  // The charter's three rules, on first use and after a new version: read once per device.
+  const charter = $("vf-charter");
+  if (storageGet(CHARTER_KEY) !== charter.dataset.version) charter.hidden = false;
+  $("vf-charter-ok").addEventListener("click", () => {
+    storageSet(CHARTER_KEY, charter.dataset.version);
+    charter.hidden = true;
+    $("vf-camera-start").focus();
+  });
   $("vf-tally-reset").addEventListener("click", () => {
     storageSet(TALLY_KEY, JSON.stringify({ date: today(), count: 0 }));
     renderTally();

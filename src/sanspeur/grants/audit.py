@@ -1,0 +1,30 @@
+"""The audit actions of the funding program (core/actions.py). Entries carry ids, states, codes and
+amounts, never the text of an application or a person's name."""
+
+ACTIONS = {
+    "grants.call.create": "a call for projects was created",
+    "grants.call.update": "a call's texts, amounts or dates were changed (draft only)",
+    "grants.call.transition": "a call moved to its next state (published, closed, reviewing, decided, archived)",
+    "grants.call.criterion_add": "a criterion was added to a call's rubric",
+    "grants.call.question_publish": "a question and its answer were published on a call",
+    "grants.applicant.signup": "an organisation signed up to apply for funding",
+    "grants.application.create": "an applicant organisation started an application",
+    "grants.application.save": "an applicant saved a draft of an application",
+    "grants.application.partner": "a coalition partner was added to or removed from an application",
+    "grants.application.budget": "a budget line was set or removed",
+    "grants.application.attach": "a file was attached to an application (sealed)",
+    "grants.attachment.view": "a file of an application was opened",
+    "grants.application.view": "a program officer or a reviewer opened an application",
+    "grants.application.submit": "an application was submitted",
+    "grants.application.withdraw": "an application was withdrawn by its organisation",
+    "grants.application.screen": "a program officer screened an application (eligible, ineligible, more information)",
+    "grants.review.assign": "a reviewer was assigned to an application",
+    "grants.review.declare": "a reviewer declared a conflict of interest or none",
+    "grants.review.submit": "a reviewer submitted scores",
+    "grants.decision.record": "an application was approved, declined or waitlisted (amount, resolution)",
+    "grants.agreement.schedule": "the reports and tranches of a funded project were scheduled",
+    "grants.report.submit": "a funded organisation submitted a progress report (aggregates only)",
+    "grants.report.review": "a program officer accepted a report or asked for changes",
+    "grants.tranche.move": "a tranche was approved, paid, held or released",
+    "grants.report.remind": "the daily job reminded a funded organisation of a report (before or after its date)",
+}

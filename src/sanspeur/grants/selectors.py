@@ -1,0 +1,277 @@
+"""Reads of the funding program. Who may read what is asked of accounts/policy.py (section 6c);
+the views call these only after the policy said yes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from sanspeur.accounts import policy
+from sanspeur.core import vault
+from sanspeur.core.services import audit_read
+
+from . import services, states
+from .models import ZERO, Application, Assignment, Attachment, BudgetCategory, Call, Score
+
+
+# --- Calls -----------------------------------------------------------------------------------------------
+def public_calls():
+    return Call.objects.filter(state__in=states.PUBLIC_CALL_STATES).exclude(state=states.ARCHIVED)
+
+
+def public_call(code: str) -> Call | None:
+    if not code or len(code) > 40:
+        return None
+    return Call.objects.filter(code=code, state__in=states.PUBLIC_CALL_STATES).prefetch_related("criteria").first()
+
+
+def published_questions(call: Call):
+    return call.questions.filter(published_on__isnull=False)
+
+
+def calls_for_staff():
+    return Call.objects.annotate(
+        n_applications=Count("applications", filter=~Q(applications__state__in=[states.DRAFT, states.WITHDRAWN]))
+    )
+
+
+# --- Applications -----------------------------------------------------------------------------------------
+def applications_of(*, acting_user):
+    """The applications of the acting user's own organisation (an applicant sees no other)."""
+    queryset = Application.objects.select_related("call").order_by("-pk")
+    return policy.scope(queryset, acting_user=acting_user, field="organisation", reach=policy.OWN)
+
+
+def application_of(*, acting_user, pk: int) -> Application | None:
+    if pk > 2**62:
+        return None
+    return applications_of(acting_user=acting_user).filter(pk=pk).first()
+
+
+@dataclass
+class BudgetTable:
+    years: list[int]
+    rows: list[tuple[str, str, list[Decimal], Decimal]]  # code, label, per year, row total
+    year_totals: list[Decimal]
+    total: Decimal
+
+
+def budget_table(application: Application) -> BudgetTable:
+    """Category × year, the totals computed here (never typed by anyone)."""
+    years = application.call.years
+    cells = {(line.category, line.year): line.amount for line in application.budget_lines.all()}
+    rows = []
+    for code, label in BudgetCategory.choices:
+        amounts = [cells.get((code, year), ZERO) for year in years]
+        rows.append((code, label, amounts, sum(amounts, ZERO)))
+    year_totals = [sum((cells.get((code, year), ZERO) for code in BudgetCategory.values), ZERO) for year in years]
+    return BudgetTable(years, rows, year_totals, sum(year_totals, ZERO))
+
+
+def attachments_of(application: Application) -> list[dict]:
+    """Each file with its name (opened from the vault: the applicant's own, or the officer's)."""
+    found = []
+    for attachment in application.attachments.all():
+        name = ""
+        if attachment.sealed_name is not None:
+            name = vault.open_bytes(
+                application.data_key,
+                attachment.sealed_name,
+                context=services.attachment_context(attachment, "name"),
+            ).decode("utf-8", "replace")
+        found.append({"pk": attachment.pk, "kind": attachment.kind, "size": attachment.size, "name": name})
+    return found
+
+
+def attachment_open(*, acting_user, application: Application, attachment_id: int) -> tuple[Attachment, bytes] | None:
+    if attachment_id > 2**62:
+        return None
+    attachment = Attachment.objects.filter(application=application, pk=attachment_id).first()
+    if attachment is None or attachment.sealed is None:
+        return None
+    audit_read(acting_user=acting_user, target=attachment)
+    data = vault.open_bytes(
+        application.data_key, attachment.sealed, context=services.attachment_context(attachment, "content")
+    )
+    return attachment, data
+
+
+def application_for_staff(*, acting_user, pk: int) -> Application | None:
+    """An application as a program officer opens it (audited), drafts excluded."""
+    if pk > 2**62 or not policy.manages_grants(acting_user):
+        return None
+    application = (
+        Application.objects.select_related("call", "organisation").exclude(state=states.DRAFT).filter(pk=pk).first()
+    )
+    if application is not None:
+        audit_read(acting_user=acting_user, target=application)
+    return application
+
+
+# --- Reviews -----------------------------------------------------------------------------------------------
+def assignments_of(*, acting_user):
+    return (
+        Assignment.objects.filter(reviewer=acting_user)
+        .select_related("application__call")
+        .order_by("submitted_on", "pk")
+    )
+
+
+def assignment_for(*, acting_user, application_pk: int) -> Assignment | None:
+    """The acting reviewer's own assignment to this application (None: not assigned)."""
+    if application_pk > 2**62 or not policy.reviews_grants(acting_user):
+        return None
+    return (
+        Assignment.objects.select_related("application__call", "application__organisation")
+        .filter(reviewer=acting_user, application_id=application_pk)
+        .first()
+    )
+
+
+def application_for_reviewer(*, acting_user, assignment: Assignment) -> Application | None:
+    """The application's content, only when the policy lets this reviewer read it (no conflict
+    declared, none pending): the one door through which a reviewer reaches the content."""
+    if not policy.reviewer_may_read(acting_user, assignment):
+        return None
+    application = assignment.application
+    audit_read(acting_user=acting_user, target=application)
+    return application
+
+
+@dataclass
+class ReviewSummary:
+    expected: int  # reviewers not recused
+    received: int
+    recused: int
+    all_in: bool
+    average: Decimal | None  # weighted, out of 5; None until every review is in
+    by_criterion: list[tuple[object, Decimal]] | None
+    spread: list[Decimal] | None  # each reviewer's weighted total (calibration), hidden the same way
+
+
+def _weighted(scores: dict[int, int], weights: dict[int, int]) -> Decimal:
+    total_weight = sum(weights.values()) or 1
+    value = sum(Decimal(weights[pk]) * Decimal(score) for pk, score in scores.items() if pk in weights)
+    return (value / Decimal(total_weight)).quantize(Decimal("0.01"))
+
+
+def review_summary(application: Application, *, acting_user) -> ReviewSummary:
+    """The averages appear only once every non-recused reviewer has submitted, and only to whom the
+    policy shows them (``sees_review_averages``); before that only the counts."""
+    assignments = list(application.assignments.all())
+    counting = [a for a in assignments if a.counts]
+    received = [a for a in counting if a.submitted_on is not None]
+    all_in = bool(counting) and len(received) == len(counting)
+    summary = ReviewSummary(len(counting), len(received), len(assignments) - len(counting), all_in, None, None, None)
+    if not policy.sees_review_averages(acting_user, all_reviews_in=all_in):
+        return summary
+    criteria = list(application.call.criteria.all())
+    weights = {c.pk: c.weight for c in criteria}
+    per_reviewer = []
+    by_criterion: dict[int, list[int]] = {c.pk: [] for c in criteria}
+    for score in Score.objects.filter(assignment__in=received):
+        by_criterion.setdefault(score.criterion_id, []).append(score.score)
+    for assignment in received:
+        scores = {s.criterion_id: s.score for s in assignment.scores.all()}
+        per_reviewer.append(_weighted(scores, weights))
+    summary.average = (sum(per_reviewer, Decimal(0)) / len(per_reviewer)).quantize(Decimal("0.01"))
+    summary.by_criterion = [
+        (c, (Decimal(sum(by_criterion[c.pk])) / len(by_criterion[c.pk])).quantize(Decimal("0.1")))
+        for c in criteria
+        if by_criterion[c.pk]
+    ]
+    summary.spread = sorted(per_reviewer)
+    return summary
+
+
+# --- Decisions -------------------------------------------------------------------------------------------
+@dataclass
+class RankedRow:
+    application: Application
+    requested: Decimal
+    summary: ReviewSummary
+    running_total: Decimal  # what is committed, plus this and every row above it not yet decided
+    fits: bool
+
+
+def ranking(call: Call, *, acting_user) -> tuple[list[RankedRow], Decimal]:
+    """The applications in review or decided, best average first (those still waiting for reviews
+    last), each with the running total against the envelope; and what is committed."""
+    applications = list(
+        Application.objects.filter(
+            call=call, state__in=[states.UNDER_REVIEW, states.WAITLISTED, states.APPROVED, states.DECLINED]
+        )
+        .select_related("organisation", "call")
+        .annotate(requested=Sum("budget_lines__amount"))
+    )
+    rows = [(a, a.requested or ZERO, review_summary(a, acting_user=acting_user)) for a in applications]
+    rows.sort(key=lambda r: (r[0].state == states.DECLINED, r[2].average is None, -(r[2].average or 0), r[0].pk))
+    committed = services.committed(call)
+    running = committed
+    ranked = []
+    for application, requested, summary in rows:
+        if application.state == states.APPROVED:
+            ranked.append(RankedRow(application, requested, summary, running, True))
+            continue
+        if application.state != states.DECLINED:
+            running += requested
+        ranked.append(RankedRow(application, requested, summary, running, running <= call.envelope))
+    return ranked, committed
+
+
+# --- Agreements, reports and the portfolio ------------------------------------------------------------------
+@dataclass
+class ReportRow:
+    report: object
+    overdue: bool
+
+
+def reports_table(*, today) -> dict[str, list]:
+    """Every report of every funded project: due (not yet received), overdue (past its date and not
+    received), received (submitted, waiting for review) and accepted."""
+    from .models import Report
+
+    table: dict[str, list] = {"overdue": [], "due": [], "received": [], "accepted": []}
+    for report in Report.objects.select_related("application__organisation", "application__call").order_by("due_on"):
+        if report.state == states.ACCEPTED:
+            table["accepted"].append(report)
+        elif report.state == states.SUBMITTED:
+            table["received"].append(report)
+        elif report.due_on < today:
+            table["overdue"].append(report)
+        else:
+            table["due"].append(report)
+    return table
+
+
+def portfolio() -> dict:
+    """Committed, paid and remaining; people reached per type of service (sums of rounded counts
+    from accepted reports; suppressed counts are not added); reports accepted."""
+    from .models import Indicator, ServiceType, Tranche
+
+    committed_total = (
+        Application.objects.filter(state=states.APPROVED).aggregate(total=Sum("awarded_amount"))["total"] or ZERO
+    )
+    paid = Tranche.objects.filter(state=states.PAID).aggregate(total=Sum("amount"))["total"] or ZERO
+    labels = dict(ServiceType.choices)
+    reached = (
+        Indicator.objects.filter(report__state=states.ACCEPTED, suppressed=False)
+        .values("service")
+        .annotate(people=Sum("people"))
+        .order_by("service")
+    )
+    by_borough = (
+        Application.objects.filter(state=states.APPROVED)
+        .values("borough")
+        .annotate(n=Count("id"), amount=Sum("awarded_amount"))
+        .order_by("borough")
+    )
+    return {
+        "committed": committed_total,
+        "paid": paid,
+        "remaining": committed_total - paid,
+        "reached": [(labels.get(row["service"], row["service"]), row["people"]) for row in reached],
+        "by_borough": list(by_borough),
+    }

@@ -1,0 +1,18 @@
+"""Daily job: move completions to expiring or expired, send the reminders that are due (each once:
+training/reminders.py), and forget the records of people who left before the retention limit.
+Safe to run again or to kill."""
+
+from sanspeur.core.jobs import JobCommand
+
+from ... import services
+
+
+class Command(JobCommand):
+    help = "Age training completions and send the reminders that are due (each once)."
+
+    def handle(self, *args, **options):
+        aged = services.completion_age(acting_user=None)
+        sent = services.reminders_run()
+        forgotten = services.people_forget(acting_user=None)
+        summary = {**aged, **sent, "forgotten": forgotten}
+        self.stdout.write(" ".join(f"{name}={count}" for name, count in summary.items()))
