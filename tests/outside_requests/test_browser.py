@@ -1,6 +1,7 @@
 """In Chromium: a resident reports in Arabic that the card was refused and asks for a codename; a
 privacy officer signs in with the second factor, contacts the service and resolves the report; the
-resident follows it with the codename and reads that it was settled."""
+resident follows it with the codename and reads that it was settled. While the report stands
+unresolved, the directory stops showing that the service accepts the card."""
 
 import pytest
 from django.utils import timezone
@@ -25,6 +26,10 @@ def test_a_resident_reports_a_refusal_in_arabic_and_staff_resolve_it(
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
 
+    service.accepts_card = True
+    service.save()
+    page.goto(f"{page.base_url}/ar/directory/services/{service.pk}/")
+    assert page.locator("#card-badge").is_visible()
     page.goto(f"{page.base_url}/ar/accountability/report/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator("html").get_attribute("lang") == "ar"
@@ -60,11 +65,23 @@ def test_a_resident_reports_a_refusal_in_arabic_and_staff_resolve_it(
     axe_check(page, "refusal list")
     row.get_by_role("button", name="Service contacté").click()
     assert page.locator(f"#report-{report.pk} .state").inner_text() == "Service contacté"
+    # Closed unresolved: the directory stops showing "accepts the card" for this service ...
+    detail = f"{page.base_url}/ar/directory/services/{service.pk}/"
+    page.locator(f"#report-{report.pk}").get_by_role("button", name="Non réglé", exact=True).click()
+    assert page.locator(f"#report-{report.pk} .state").inner_text() == "Non réglé"
+    page.goto(detail)
+    assert page.locator("#card-badge").count() == 0
+    screenshot(page, "accountability-badge-withdrawn-ar")
+    # ... until the report is reopened and settled with the service.
+    page.goto(page.base_url + "/fr/accountability/refusals/")
+    page.locator(f"#report-{report.pk}").get_by_role("button", name="Rouvrir").click()
     page.locator(f"#report-{report.pk}").get_by_role("button", name="Réglé", exact=True).click()
     assert page.locator(f"#report-{report.pk} .state").inner_text() == "Réglé"
     screenshot(page, "accountability-refusals-resolved")
     report.refresh_from_db()
     assert report.state == "resolved" and report.settled_on == timezone.localdate()
+    page.goto(detail)
+    assert page.locator("#card-badge").is_visible()
 
     # The resident comes back with the codename, on a page in Arabic.
     page.context.clear_cookies()
