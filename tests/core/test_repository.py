@@ -74,7 +74,7 @@ def test_the_check_sees_machine_paths(line):
         f"{SLASH}usr/bin/chromium",
         f"{SLASH}etc/sanspeur/env",
         "docs/work/x",
-        "~/work/",
+        f"~{SLASH}work/",
     ],
 )
 def test_the_check_leaves_ordinary_paths_alone(line):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -320,7 +321,7 @@ def _pk(kind: Kind, object_id: str):
     """The primary key as the model takes it, or None when the text cannot be one."""
     try:
         return kind.model_class._meta.pk.to_python(object_id)
-    except Exception:  # noqa: BLE001 - a malformed id in a link names nothing
+    except (ValidationError, ValueError, TypeError):  # a malformed id in a link names nothing
         return None
 
 
