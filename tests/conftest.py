@@ -170,6 +170,13 @@ def page(browser, live_server):
     context.close()
 
 
+DUPLICATE_IDS_JS = """() => {
+  const seen = {};
+  for (const el of document.querySelectorAll('[id]')) { seen[el.id] = (seen[el.id] || 0) + 1; }
+  return Object.keys(seen).filter((id) => seen[id] > 1);
+}"""
+
+
 @pytest.fixture
 def axe_check():
     """Run axe-core in the page; fail on any serious or critical violation."""
@@ -187,6 +194,10 @@ def axe_check():
             [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in serious],
             indent=1,
         )
+        # axe-core 4.7+ retired its general duplicate-id rules (only ids that ARIA refers to are still
+        # checked), yet a label's `for` on a repeated id names the wrong field: checked here (issue 17).
+        duplicates = page.evaluate(DUPLICATE_IDS_JS)
+        assert not duplicates, f"duplicate id attributes on {context_label or page.url}: {duplicates}"
         return results["violations"]
 
     return check

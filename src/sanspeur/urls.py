@@ -15,6 +15,7 @@ urlpatterns = [
     path("transparency/", include("sanspeur.outside_requests.machine_urls")),
     path("api/hsds/", include("sanspeur.directory.api_urls")),
     path("verify/", include("sanspeur.verify.urls")),
+    path("wallet/app/", include("sanspeur.wallet.app_urls")),
     path("open-data/impact/", include("sanspeur.impact.data_urls")),
     path("open-data/grants/", include("sanspeur.grants.data_urls")),
 ]
@@ -30,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("training/", include("sanspeur.training.urls")),
     path("grants/", include("sanspeur.grants.urls")),
     path("impact/", include("sanspeur.impact.urls")),
+    path("wallet/", include("sanspeur.wallet.urls")),
     prefix_default_language=True,
 )
 

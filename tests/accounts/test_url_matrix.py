@@ -31,6 +31,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import LocalePrefixPattern
+from django.utils import timezone
 
 from sanspeur.accounts import policy
 
@@ -210,7 +211,8 @@ def outcome(response) -> str:
             if marker in location:
                 return name
         return "ok"
-    return {200: "ok", 403: "denied", 404: "hidden", 405: "405", 429: "429"}.get(status, str(status))
+    # 400: the view ran (the access guards come first) and refused the empty form the matrix sends.
+    return {200: "ok", 400: "ok", 403: "denied", 404: "hidden", 405: "405", 429: "429"}.get(status, str(status))
 
 
 # Pages of the sign-in itself: what each kind of person gets.
@@ -235,12 +237,13 @@ def build_world():
     from sanspeur.clinics import services as clinic_services
     from sanspeur.clinics.models import Event, Session
     from sanspeur.directory.models import Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
-    from sanspeur.impact.models import Release
+    from sanspeur.impact.models import Release, Testimony
     from sanspeur.outside_requests.models import RefusalReport, RequestDocument, TransparencyEdition
     from sanspeur.protection.models import Case
     from sanspeur.training import tokens as training_tokens
     from sanspeur.training.models import Completion as TrainingCompletion
     from sanspeur.training.models import Course as TrainingCourse
+    from sanspeur.training.models import Registration as TrainingRegistration
     from sanspeur.training.models import Session as TrainingSession
     from sanspeur.training.models import Unit as TrainingUnit
 
@@ -271,7 +274,9 @@ def build_world():
     training_unit = TrainingUnit.objects.get(code="SPVM-PDQ38")
     training_completion = TrainingCompletion.objects.order_by("pk").first()
     training_session = TrainingSession.objects.order_by("pk").first()
+    training_registration = TrainingRegistration.objects.order_by("pk").first()
     impact_release = Release.objects.filter(state="published").order_by("pk").first()
+    testimony = Testimony.objects.filter(state="received").order_by("pk").first()
     world = World()
     from sanspeur.grants import demo as grants_demo
     from sanspeur.grants.models import Application as GrantApplication
@@ -291,7 +296,10 @@ def build_world():
         },
         "grants:application_attachment": {"pk": grant_draft.pk, "attachment_id": grant_draft.attachments.first().pk},
         "grants:application_action": {"pk": grant_draft.pk, "action": "submit"},
-        **{f"grants:{n}": {"pk": grant_call.pk} for n in ("call_manage", "call_edit", "call_ranking")},
+        **{
+            f"grants:{n}": {"pk": grant_call.pk}
+            for n in ("call_manage", "call_edit", "call_ranking", "call_calibration")
+        },
         "grants:call_action": {"pk": grant_call.pk, "action": "publish"},  # not offered: nothing moves
         "grants:staff_application": {"pk": grant_funded.pk},
         "grants:application_reports": {"pk": grant_draft.pk},
@@ -318,6 +326,7 @@ def build_world():
             for n in ("card_pdf", "card_renew", "card_replace", "card_revoke", "card_suspend", "card_reinstate")
         },
         "cards:document_type_edit": {"pk": DocumentType.objects.order_by("pk").first().pk},
+        "wallet:card_phone": {"pk": card.pk},
         "clinics:event_detail": {"pk": event.pk},
         "clinics:event_poster": {"pk": event.pk},
         "clinics:book": {"session_id": session.pk},
@@ -346,10 +355,18 @@ def build_world():
         "training:person_leave": {"pk": training_completion.person_id},
         "training:completion_action": {"pk": training_completion.pk, "action": "exempt"},
         "training:session_detail": {"pk": training_session.pk},
+        "training:session_register": {"pk": training_session.pk},  # an empty form: nothing moves
+        "training:compliance_report": {
+            "period": f"{timezone.localdate().year}-H{1 if timezone.localdate().month <= 6 else 2}",
+            "language": "fr",
+        },
+        "training:registration_cancel": {"pk": training_registration.pk},
         "training:checkin": {"token": training_tokens.issue(training_session)},
         **{name: {"slug": impact_release.slug} for name in ("impact:release", "impact:staff_release")},
         **{f"impact_data:{name}": {"slug": impact_release.slug} for name in ("csv", "json", "schema")},
         "impact:staff_action": {"slug": impact_release.slug, "action": "approve"},
+        "impact:testimony_detail": {"pk": testimony.pk},
+        "impact:testimony_action": {"pk": testimony.pk, "action": "refuse"},  # unconfirmed: nothing moves
         **{
             f"impact_data:{name}": {"year": impact_release.year, "language": "fr"}
             for name in ("report", "report_signature")

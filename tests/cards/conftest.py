@@ -142,3 +142,12 @@ def camera_page(camera_browser, live_server):
     page.base_url = live_server.url
     yield page
     context.close()
+
+
+def fill_date(page, iso: str, legend: str = "Date de naissance") -> None:
+    """Fill a three-field date (core/widgets.py) like a person: day, month from the list, year."""
+    year, month, day = iso.split("-")
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Jour").fill(str(int(day)))
+    group.get_by_label("Mois").select_option(str(int(month)))
+    group.get_by_label("Année").fill(year)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.cards.conftest import fill_date
 from tests.conftest import SCREENSHOT_DIR, STAFF_PASSWORD, _require, pdftoppm_available, screenshot, totp_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,7 +75,7 @@ def test_enroll_with_camera_issue_print_verify_and_replace(
     page.goto(page.base_url + "/fr/cards/enroll/")
     page.get_by_label("Prénoms").fill("Oriane Maëlle")
     page.get_by_label("Noms de famille").fill("Desjardins-Okafor")
-    page.get_by_label("Date de naissance").fill("1992-07-21")
+    fill_date(page, "1992-07-21")
     page.get_by_label("Arrondissement").select_option("Rosemont–La Petite-Patrie")
     page.get_by_label("Code postal").fill("h2g 1a1")
     page.get_by_role("checkbox", name=re.compile(r"Passeport \(")).check()
@@ -84,6 +85,8 @@ def test_enroll_with_camera_issue_print_verify_and_replace(
     page.get_by_role("button", name="Prendre la photo").click()
     page.locator("#camera-preview").wait_for(state="visible")
     assert page.locator("input[name=photo_data]").input_value().startswith("data:image/jpeg;base64,")
+    # The running total follows the ticked boxes (cards/points.js), as the server counts them.
+    assert "4 points sur 3 atteints" in page.locator("#points-total").inner_text()
     axe_check(page, "enrollment form")
     screenshot(page, "cards-enroll-fr")
     page.get_by_role("button", name="Délivrer la carte").click()
@@ -126,8 +129,11 @@ def test_enroll_with_camera_issue_print_verify_and_replace(
     assert base64.b64decode(result["photo"].split(",", 1)[1]) == expected_photo
 
     # Lost card: replaced; the old code now verifies as revoked with a fresh status list.
-    page.get_by_label("Remplacer : motif").select_option("lost")
-    page.get_by_role("button", name="Remplacer la carte").click()
+    page.get_by_role("link", name=re.compile("Remplacer la carte")).click()
+    page.wait_for_url("**/replace/")
+    assert Card.objects.filter(holder=holder).count() == 1  # the confirmation page alone changes nothing
+    page.get_by_label("Motif du remplacement").select_option("lost")
+    page.get_by_role("button", name="Oui, la révoquer et délivrer une nouvelle carte").click()
     page.wait_for_url(re.compile(r".*/fr/cards/holders/[0-9a-f-]+/$"))
     assert Card.objects.filter(holder=holder).count() == 2
     fresh = tmp_path / "fresh"
@@ -161,3 +167,78 @@ def test_administrator_edits_document_rules(page, make_staff, city_organisation,
     assert "Règles enregistrées." in page.locator(".messages").inner_text()
     assert CardRules.current().validity_months == 36
     screenshot(page, "cards-rules-fr")
+
+
+def sign_in(page, user):
+    page.goto(page.base_url + "/fr/staff/login/")
+    page.get_by_label("Nom d’utilisateur").fill(user.username)
+    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/staff/mfa/**")
+    page.get_by_label("Code à six chiffres").fill(totp_now(user.totp_device))
+    page.get_by_role("button", name="Vérifier").click()
+    page.wait_for_url("**/fr/staff/")
+
+
+def test_revoke_requires_confirmation_and_a_mistake_can_be_followed_by_a_new_card(
+    page, make_staff, organisation, documents, axe_check
+):
+    """The first click on "Revoke" does not revoke: a page names the consequence and asks for a
+    reason (none chosen for the agent); only its confirmation revokes. Then the way back from a
+    mistake: a new card on the same record, the revoked one staying revoked."""
+    from sanspeur.cards.faces import face_jpeg
+    from sanspeur.cards.models import Card
+    from sanspeur.cards.services import holder_enroll
+
+    from .conftest import PROFILE
+
+    agent = make_staff("agent.revoke", ["enrollment_agent"], organisation, full_name="Agent Révocation")
+    holder, card = holder_enroll(
+        acting_user=agent,
+        organisation=organisation,
+        profile=dict(PROFILE),
+        photo_jpeg=face_jpeg(2),
+        document_types=documents,
+    )
+    sign_in(page, agent)
+    page.goto(f"{page.base_url}/fr/cards/holders/{holder.pk}/")
+    page.get_by_role("link", name=re.compile("^Révoquer")).click()
+    page.wait_for_url("**/revoke/")
+    card.refresh_from_db()
+    assert card.state == Card.State.ACTIVE  # the first click did not revoke
+    assert "ne pourra plus jamais redevenir valide" in page.locator("#consequence").inner_text()
+    assert page.get_by_label("Motif de la révocation").input_value() == ""  # no reason chosen for the agent
+    axe_check(page, "revoke confirmation")
+    screenshot(page, "cards-revoke-confirm-fr")
+    page.get_by_role("button", name="Oui, révoquer la carte").click()
+    page.locator(".error-summary").wait_for()
+    assert "Choisissez un motif." in page.locator(".error-summary").inner_text()
+    card.refresh_from_db()
+    assert card.state == Card.State.ACTIVE
+    screenshot(page, "cards-revoke-confirm-error-fr")
+    page.get_by_label("Motif de la révocation").select_option("stolen")
+    page.get_by_role("button", name="Oui, révoquer la carte").click()
+    page.wait_for_url(re.compile(r".*/fr/cards/holders/[0-9a-f-]+/$"))
+    card.refresh_from_db()
+    assert card.state == Card.State.REVOKED and card.reason == "stolen"
+
+    # Revoked by mistake: a new card on the same record, after its own confirmation.
+    page.get_by_role("link", name="Révoquée par erreur : délivrer une nouvelle carte").click()
+    page.wait_for_url("**/issue/")
+    assert Card.objects.filter(holder=holder).count() == 1
+    axe_check(page, "reissue confirmation")
+    screenshot(page, "cards-reissue-confirm-fr")
+    page.get_by_role("button", name="Oui, délivrer une nouvelle carte").click()
+    page.wait_for_url(re.compile(r".*/fr/cards/holders/[0-9a-f-]+/$"))
+    assert Card.objects.filter(holder=holder, state=Card.State.ACTIVE).exclude(pk=card.pk).count() == 1
+    card.refresh_from_db()
+    assert card.state == Card.State.REVOKED
+    axe_check(page, "holder after reissue")
+    screenshot(page, "cards-holder-after-reissue-fr")
+
+    # Forget asks first too.
+    page.get_by_role("link", name="Oublier cette personne").click()
+    page.wait_for_url("**/forget/")
+    axe_check(page, "forget confirmation")
+    screenshot(page, "cards-forget-confirm-fr")
+    assert holder.__class__.objects.filter(pk=holder.pk).exists()

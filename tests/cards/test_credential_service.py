@@ -131,7 +131,7 @@ def test_the_declared_card_machine_is_what_the_page_offers():
         "active": ["expire", "print", "renew", "replace", "revoke", "suspend"],
         "suspended": ["expire", "reinstate", "replace", "revoke"],
         "expired": ["renew", "revoke"],
-        "revoked": ["replace"],
+        "revoked": ["reissue", "replace"],
     }
     assert Card(state="suspended").offered_actions == CARD.offered("suspended")
 

@@ -15,6 +15,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
+from tests.cards.conftest import fill_date
 from tests.conftest import CHROMIUM, STAFF_PASSWORD, totp_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,7 +78,7 @@ def test_a_closed_staff_browser_keeps_nothing_the_agent_typed(
         page.goto(base + "/fr/cards/enroll/")
         page.get_by_label("Prénoms").fill(PERSON["given"])
         page.get_by_label("Noms de famille").fill(PERSON["family"])
-        page.get_by_label("Date de naissance").fill(PERSON["born"])
+        fill_date(page, PERSON["born"])
         page.get_by_label("Arrondissement").select_option("Rosemont–La Petite-Patrie")
         page.get_by_label("Code postal").fill("K1A 0B1")
         page.get_by_label("Téléphone (facultatif)").fill(PERSON["phone"])
@@ -98,7 +99,7 @@ def test_a_closed_staff_browser_keeps_nothing_the_agent_typed(
         page.locator("summary").click()
         page.get_by_label("Prénoms").fill(PERSON["given"])
         page.get_by_label("Noms de famille").fill(PERSON["family"])
-        page.get_by_label("Date de naissance").fill(PERSON["born"])
+        fill_date(page, PERSON["born"])
         page.locator("form:has(input[name=given_names]) button[type=submit]").click()
         page.get_by_role("heading", name="Résultats").wait_for()
         assert page.locator("table tbody tr").count() == 1

@@ -28,6 +28,13 @@ def form_data(documents, **changes):
         "photo_data": "data:image/jpeg;base64," + base64.b64encode(face_jpeg(5)).decode(),
     }
     data.update(changes)
+    # The date of birth is three boxes (core/widgets.py): day, month, year.
+    born = data.pop("date_of_birth", None)
+    if isinstance(born, str):
+        year, month, day = (born.split("-") + ["", "", ""])[:3]
+        born = (day, month, year)
+    if born is not None:
+        data.update(dict(zip(("date_of_birth_day", "date_of_birth_month", "date_of_birth_year"), born, strict=True)))
     return {k: v for k, v in data.items() if v is not None}
 
 
@@ -84,7 +91,12 @@ def test_duplicate_person_warns_with_number_and_state_only(mfa_client, agent, do
 BAD_INPUT = [
     ({"date_of_birth": "2999-01-01"}, "date_of_birth", "ne peut pas être dans le futur"),
     ({"date_of_birth": "1890-01-01"}, "date_of_birth", "120 ans"),
-    ({"date_of_birth": "2001-02-30"}, "date_of_birth", "date réelle"),
+    ({"date_of_birth": ("30", "2", "2001")}, "date_of_birth", "n’existe pas"),
+    ({"date_of_birth": ("14", "", "1987")}, "date_of_birth", "le jour, le mois et l’année"),
+    ({"date_of_birth": ("", "", "")}, "date_of_birth", "Indiquez la date de naissance"),
+    ({"date_of_birth": ("1x", "3", "1987")}, "date_of_birth", "en chiffres"),
+    ({"date_of_birth": ("14", "3", "87")}, "date_of_birth", "quatre chiffres"),
+    ({"date_of_birth": ("14", "13", "1987")}, "date_of_birth", "n’existe pas"),
     ({"postal_code": "K1A 0B1"}, "postal_code", "code postal de Montréal"),
     ({"postal_code": "H2X1Y"}, "postal_code", "code postal de Montréal"),
     ({"borough": "Laval"}, "borough", "19 arrondissements"),
@@ -335,3 +347,25 @@ def test_a_good_upload_is_kept_when_another_field_is_wrong(mfa_client, agent, do
     data = form_data(documents, photo_data=kept)
     assert client.post(ENROLL, data).status_code == 302
     assert Holder.objects.count() == 1
+
+
+def test_enrollment_form_shows_a_running_total_and_a_three_field_date(mfa_client, agent, documents):
+    client = mfa_client(agent)
+    page = client.get(ENROLL).content.decode()
+    # The date of birth: day, month (names), year — never the browser's date picker.
+    assert 'type="date"' not in page
+    for name in ("date_of_birth_day", "date_of_birth_month", "date_of_birth_year"):
+        assert f'name="{name}"' in page
+    assert "<legend>Date de naissance</legend>" in page and ">mars</option>" in page
+    assert "novalidate" in page
+    # Nothing ticked yet: the total says what is missing, in words.
+    assert 'data-points-got="identity">0</span> point' in page and "pas encore" in page
+    # The photo upload is in the photo section.
+    photo = page[page.index('id="camera-heading"') :]
+    assert 'name="photo_upload"' in photo[: photo.index("</section>")]
+    # Sent with one mistake: the total counts what was ticked.
+    response = client.post(ENROLL, form_data(documents, postal_code="K1A 0B1"))
+    text = response.content.decode()
+    assert 'data-points-got="identity">4</span> points sur 3 atteints' in text
+    assert 'data-points-got="residence">1</span> point sur 1 atteint' in text
+    assert "(3 / 0)" not in text and "3 points d’identité" in text

@@ -39,13 +39,22 @@ def test_book_in_spanish_cancel_and_rebook(page, make_clinic, axe_check):
     page.get_by_role("button", name="Reservar").click()
     page.wait_for_url("**/es/clinics/booking/**")
     code = shown_code(page)
-    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-.", code)
+    # Letters and digits only, three groups read like a phone number (issue 17): no * $ = ~.
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{3}-[0-9A-HJKMNP-TV-Z]{3}-[0-9A-HJKMNP-TV-Z]{4}", code)
     assert page.locator(".qr img").get_attribute("src").startswith("data:image/svg+xml")
     assert page.locator("#booking-status").inner_text() == "Confirmada"
     assert not page.context.cookies()
     axe_check(page, "booking es")
     screenshot(page, "clinics-booking-es")
+    # Cancelling asks first: the first click does not cancel, the confirmation does.
     page.get_by_role("button", name="Cancelar mi reserva").click()
+    page.locator("#confirm-cancel").wait_for()
+    assert "No se puede deshacer" in page.locator("#confirm-cancel").inner_text()
+    assert Booking.objects.get().status == "confirmed"
+    assert page.locator("#booking-status").inner_text() == "Confirmada"
+    axe_check(page, "cancel confirmation es")
+    screenshot(page, "clinics-cancel-confirm-es")
+    page.get_by_role("button", name="Sí, cancelar mi reserva").click()
     assert page.get_by_text("Su reserva está cancelada").is_visible()
     assert page.locator("#booking-status").inner_text() == "Cancelada"
     page.get_by_role("link", name="Ver los otros horarios").click()
@@ -119,7 +128,7 @@ def test_poster_and_precheck_are_accessible(page, make_clinic, axe_check, docume
     # ``documents``: browser tests flush the data migrations; the pre-check lists the desk's types.
     event, _service, _session = make_clinic(kind="enrollment")
     page.goto(f"{page.base_url}/es/clinics/e/{event.pk}/poster/")
-    assert page.locator(".poster-qr img").is_visible()
+    assert page.locator(".poster-qr img").first.is_visible()
     axe_check(page, "poster es")
     page.emulate_media(media="print")
     screenshot(page, "clinics-poster-es-print")
@@ -145,7 +154,44 @@ def test_booking_lookup_works_at_360px(page, make_clinic, axe_check):
     assert "Pa gen okenn rezèvasyon" in page.locator(".errorlist").first.inner_text()
     page.get_by_label("Kòd rezèvasyon").fill(code.lower())
     page.get_by_role("button", name="Chèche").click()
-    page.wait_for_url(f"**/ht/clinics/booking/{code}/")
+    page.locator("#booking-code").wait_for()
+    assert code not in page.url and page.url.endswith("/ht/clinics/booking/")  # looked up by POST
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     axe_check(page, "booking ht 360px")
     screenshot(page, "clinics-booking-ht-360")
+
+
+def test_public_cancel_in_arabic_asks_first_and_poster_with_short_address(page, make_clinic, axe_check):
+    """Found by POST (the code stays out of the address bar), cancelled only after the
+    confirmation; the poster in the clinic's languages, each with its short address."""
+    event, _service, session = make_clinic(capacity=3, max_places=2)
+    booking, code = services.booking_create(acting_user=None, session_id=session.pk, places=2)
+    page.goto(f"{page.base_url}/ar/clinics/booking/")
+    page.locator("#id_code").fill(code)
+    page.locator("form button[type=submit]").click()
+    page.locator("#booking-code").wait_for()
+    assert code not in page.url
+    axe_check(page, "booking ar")
+    screenshot(page, "clinics-booking-new-code-ar")
+    page.locator("#cancel-booking").click()
+    page.locator("#confirm-cancel").wait_for()
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"  # the first click did not cancel
+    assert code not in page.url
+    axe_check(page, "cancel confirmation ar")
+    screenshot(page, "clinics-cancel-confirm-ar")
+    page.locator("#confirm-cancel-booking").click()
+    page.locator("#booking-status").wait_for()
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert code not in page.url
+    screenshot(page, "clinics-cancelled-ar")
+    for language in ("ar", "fr"):
+        page.goto(f"{page.base_url}/{language}/clinics/e/{event.pk}/poster/")
+        assert page.locator(".poster-block").count() == 3  # fr, es, ar: the clinic's languages
+        assert page.locator(".poster-block").first.get_attribute("lang") == language
+        axe_check(page, f"poster {language}")
+        screenshot(page, f"clinics-poster-{language}")
+        short = page.locator(".poster-url").first.inner_text().strip()
+        page.goto("http://" + short)
+        assert page.url.rstrip("/").endswith(f"/{language}/clinics/e/{event.pk}")

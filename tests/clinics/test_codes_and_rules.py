@@ -5,22 +5,53 @@ import pytest
 from sanspeur.clinics import codes, rules
 
 
-def test_codes_are_9_crockford_characters_with_a_working_check():
+def test_codes_are_10_crockford_characters_without_symbols_and_with_a_working_check():
     seen = {codes.generate() for _ in range(500)}
     assert len(seen) == 500
-    for code in list(seen)[:50]:
-        assert len(code) == 9 and codes.normalise(code) == code
+    for code in list(seen)[:100]:
+        assert len(code) == 10 and codes.normalise(code) == code
+        assert set(code) <= set(codes.ALPHABET)  # digits and capitals only: no * $ = ~, no I L O U
         shown = codes.display(code)
+        assert shown == f"{code[:3]}-{code[3:6]}-{code[6:]}"  # three groups, read like a phone number
         assert codes.normalise(shown.lower()) == code  # case and hyphens ignored
         assert codes.normalise(" ".join(shown)) == code  # spaces too
-        # A single changed character is caught by the check character.
-        wrong = ("1" if code[0] != "1" else "2") + code[1:]
-        assert codes.normalise(wrong) is None
+        # Every single changed character is caught by the check character.
+        for position in range(len(code)):
+            for other in codes.ALPHABET:
+                if other != code[position]:
+                    wrong = code[:position] + other + code[position + 1 :]
+                    assert codes.normalise(wrong) is None, (code, wrong)
+        # And so is most every swap of two neighbours.
+    swaps_caught = 0
+    swaps = 0
+    for code in list(seen)[:100]:
+        for position in range(len(code) - 1):
+            if code[position] != code[position + 1]:
+                swaps += 1
+                swapped = code[:position] + code[position + 1] + code[position] + code[position + 2 :]
+                swaps_caught += codes.normalise(swapped) is None
+    assert swaps_caught / swaps > 0.95
+
+
+def test_old_codes_ending_in_a_symbol_keep_working():
+    for body in ("00000000", "870HWCKN", "ZZZZZZZZ", "ABCDEFGH", "12345678", "9QK4T7VM"):
+        code = body + codes._check_char(body)
+        assert codes.normalise(code) == code
+        assert codes.normalise(codes.display(code).lower()) == code
+        assert codes.display(code) == f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    # The four symbols of the old check alphabet are all accepted where they are right.
+    ends = set()
+    for value in range(2000):
+        body = "".join(codes.ALPHABET[(value >> (5 * i)) % 32] for i in range(8))
+        ends.add(codes._check_char(body)[-1])
+    assert {"*", "$", "=", "~"} <= ends
 
 
 def test_code_typing_is_forgiving_for_look_alikes():
-    check = codes._check_char("00000001")
-    assert codes.normalise("OOOOOOOL" + check) == "00000001" + check
+    check = codes._luhn_char("000000001")
+    assert codes.normalise("OOOOOOOOL" + check) == "000000001" + check
+    old = codes._check_char("00000001")
+    assert codes.normalise("OOOOOOOL" + old) == "00000001" + old
     assert codes.normalise("short") is None
     assert codes.normalise("") is None
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from sanspeur.clinics import antibot, services
+from sanspeur.clinics import antibot, codes, services
 from sanspeur.clinics.models import Booking
 from sanspeur.clinics.reminders import change_message, promotion_message, reminder_message
 
@@ -36,7 +36,11 @@ def test_booking_page_shows_waitlist_position_and_cancel_promotes(client, make_c
     second = code_from(book_with_client(client, session))
     html = client.get(f"/en/clinics/booking/{second}/").content.decode()
     assert 'id="waitlist-position">1<' in html
-    response = client.post(f"/en/clinics/booking/{first}/", {"action": "cancel"})
+    # The first "cancel" only asks (it names the consequence); the confirmation cancels.
+    asked = client.post(f"/en/clinics/booking/{first}/", {"action": "cancel"})
+    assert asked.status_code == 200 and 'id="confirm-cancel"' in asked.content.decode()
+    assert Booking.objects.get(code_hash=services.code_hash(first)).status == "confirmed"
+    response = client.post(f"/en/clinics/booking/{first}/", {"action": "cancel", "confirm": "yes"})
     assert response.status_code == 302 and not response.cookies
     assert "is cancelled" in client.get(response["Location"]).content.decode()
     assert "Cancelled" in client.get(f"/en/clinics/booking/{first}/").content.decode()
@@ -143,9 +147,9 @@ def test_reminder_validation(client, make_clinic):
 
 def test_unknown_and_malformed_codes(client):
     assert client.get("/es/clinics/booking/ZZZZ-ZZZZ-Z/").status_code == 404
-    lookup = client.get("/en/clinics/booking/", {"code": "0000-0000-0"})
+    lookup = client.post("/en/clinics/booking/", {"code": "0000-0000-0"})
     assert lookup.status_code == 400 and "No booking has this code" in lookup.content.decode()
-    lookup = client.get("/en/clinics/booking/", {"code": "hello"})
+    lookup = client.post("/en/clinics/booking/", {"code": "hello"})
     assert "not valid" in lookup.content.decode()
 
 
@@ -253,7 +257,7 @@ def test_guessing_codes_is_slowed_down(client, make_clinic, settings, monkeypatc
         assert client.get(f"/en/clinics/booking/{guess}/").status_code == 404
     blocked = client.get(f"/fr/clinics/booking/{code}/")
     assert blocked.status_code == 429 and "Trop de mauvais codes" in blocked.content.decode()
-    assert client.get("/en/clinics/booking/", {"code": code}).status_code == 429
+    assert client.post("/en/clinics/booking/", {"code": code}).status_code == 429
 
 
 def test_past_slots_cannot_be_booked(client, make_clinic):
@@ -272,3 +276,62 @@ def test_directory_location_is_resolved_softly(make_clinic):
     event, _service, _session = make_clinic()
     event.directory_location_id = uuid.uuid4()  # unknown to the directory (or no directory at all)
     assert selectors.location_label(event) == event.address
+
+
+def test_lookup_is_a_post_and_the_code_never_lands_in_a_url(client, make_clinic):
+    _event, _service, session = make_clinic(capacity=2)
+    _booking, code = services.booking_create(acting_user=None, session_id=session.pk)
+    # A GET never looks a code up (a link or the history would keep it).
+    assert 'id="booking-code"' not in client.get("/en/clinics/booking/", {"code": code}).content.decode()
+    found = client.post("/en/clinics/booking/", {"code": codes.display(code).lower()})
+    html = found.content.decode()
+    assert found.status_code == 200 and 'id="booking-code"' in html and not found.cookies
+    # The page's forms post the code back in a hidden field, to the look-up address.
+    assert f"/booking/{code}" not in html
+    assert 'action="/en/clinics/booking/"' in html and f'name="code" value="{code}"' in html
+    calendar = client.post("/en/clinics/booking/", {"code": code, "action": "calendar"})
+    assert calendar["Content-Type"].startswith("text/calendar") and b"BEGIN:VEVENT" in calendar.content
+    # Cancelling through it asks first, then cancels; the answer is rendered, not redirected.
+    asked = client.post("/en/clinics/booking/", {"code": code, "action": "cancel"})
+    assert 'id="confirm-cancel"' in asked.content.decode()
+    assert Booking.objects.get(code_hash=services.code_hash(code)).status == "confirmed"
+    done = client.post("/en/clinics/booking/", {"code": code, "action": "cancel", "confirm": "yes"})
+    assert done.status_code == 200 and "is cancelled" in done.content.decode()
+    assert Booking.objects.get(code_hash=services.code_hash(code)).status == "cancelled"
+
+
+def test_old_codes_with_a_symbol_are_found_cancelled_and_checked_in(client, make_clinic, monkeypatch, make_staff):
+    """Codes made before issue 17 end in a check symbol (* $ = ~): they keep working."""
+    event, _service, session = make_clinic(capacity=4)
+    old = []
+    for body in ("870HWCKN", "ABCDEFGH", "12345678", "9QK4T7VM"):
+        code = body + codes._check_char(body)
+        monkeypatch.setattr(codes, "generate", lambda code=code: code)
+        services.booking_create(acting_user=None, session_id=session.pk)
+        old.append(code)
+    first, second = old[0], old[1]
+    found = client.post("/en/clinics/booking/", {"code": codes.display(first).lower()})
+    assert found.status_code == 200 and codes.display(first) in found.content.decode()
+    client.post("/en/clinics/booking/", {"code": first, "action": "cancel", "confirm": "yes"})
+    assert Booking.objects.get(code_hash=services.code_hash(first)).status == "cancelled"
+    checked = services.booking_check_in(acting_user=None, event=event, code=codes.display(second))
+    assert checked.status == "checked_in"
+
+
+def test_poster_in_the_clinics_languages_with_a_short_address(client, make_clinic):
+    import re
+
+    event, _service, _session = make_clinic()  # languages ",fr,es,ar,"
+    event.refresh_from_db()
+    assert len(event.short_code) == 6 and set(event.short_code) <= set(codes.ALPHABET)
+    html = client.get(f"/es/clinics/e/{event.pk}/poster/").content.decode()
+    blocks = re.findall(r'<section class="poster-block[^"]*" lang="(\w+)" dir="(\w+)"', html)
+    assert blocks == [("es", "ltr"), ("fr", "ltr"), ("ar", "rtl")]  # the page's language first
+    assert "Gratuit." in html and "Gratis." in html  # each block in its own language
+    short = re.findall(r'class="poster-url"><bdi dir="ltr">([^<]+)</bdi>', html)
+    assert short == [f"testserver/{lang}/clinics/?c={event.short_code}" for lang in ("es", "fr", "ar")]
+    assert all(len(url) < 40 for url in short)
+    assert html.count("data:image/svg+xml") == 3  # a QR code of each address
+    # The short address opens the clinic, in its language; typing is forgiving.
+    opened = client.get(f"/ar/clinics/?c={event.short_code.lower()}")
+    assert opened.status_code == 302 and opened["Location"] == f"/ar/clinics/e/{event.pk}/"

@@ -127,18 +127,26 @@ def test_door_checks_in_a_code_once_and_records_walk_ins(coordinator, mfa_client
     assert Tally.objects.get(event=event, kind="booked", language="es").count == 2
 
 
-def test_enrollment_check_in_links_to_card_enrollment_when_it_exists(coordinator, mfa_client, make_clinic):
-    from django.urls import NoReverseMatch, reverse
-
+def test_enrollment_check_in_links_to_card_enrollment_only_for_who_may_enroll(
+    make_staff, city_organisation, mfa_client, make_clinic
+):
+    """Door staff are not sent to the enrollment page (it refuses them with a 403): the link is
+    shown only when the policy gives the viewer the enrollment capability."""
     event, _service, session = make_clinic(kind="enrollment")
-    _booking, code = services.booking_create(acting_user=None, session_id=session.pk)
-    html = mfa_client(coordinator).post(f"/fr/clinics/checkin/{event.pk}/", {"action": "checkin", "door-code": code})
-    try:
-        enroll = reverse("cards:enroll")
-    except NoReverseMatch:
-        enroll = None
-    if enroll:
-        assert f'href="{enroll}"' in html.content.decode()
+    enroll = 'href="/fr/cards/enroll/"'
+    door = make_staff("door.enroll", ["clinic_door_staff"], city_organisation)
+    both = make_staff("door.agent", ["clinic_door_staff", "enrollment_agent"], city_organisation)
+    for user, shown in ((door, False), (both, True)):
+        _booking, code = services.booking_create(acting_user=None, session_id=session.pk)
+        client = mfa_client(user)
+        checked = client.post(f"/fr/clinics/checkin/{event.pk}/", {"action": "checkin", "door-code": code})
+        assert "checked" in checked.context and checked.context["checked"] is not None
+        assert (enroll in checked.content.decode()) is shown
+        assert (enroll in client.get(f"/fr/clinics/checkin/{event.pk}/").content.decode()) is shown
+        if shown:
+            assert client.get("/fr/cards/enroll/").status_code == 200
+        else:
+            assert client.get("/fr/cards/enroll/").status_code == 403
 
 
 def test_reports_and_csv_per_event_and_period(coordinator, mfa_client, make_clinic):
@@ -282,3 +290,21 @@ def test_another_organisations_slot_cannot_be_cancelled(
     assert response.status_code == 404
     session.refresh_from_db()
     assert session.cancelled_at is None
+
+
+def _duplicate_ids(html: str) -> list[str]:
+    import re
+    from collections import Counter
+
+    return [name for name, count in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if count > 1]
+
+
+def test_event_page_has_no_duplicate_ids_with_several_services(coordinator, mfa_client, make_clinic):
+    """One "add a time slot" form per service: each with its own ids, so labels stay tied to them."""
+    event, _service, _session = make_clinic()
+    services.service_create(acting_user=None, event=event, kind="enrollment", max_places_per_code=1)
+    client = mfa_client(coordinator)
+    html = client.get(f"/fr/clinics/staff/e/{event.pk}/").content.decode()
+    assert html.count('name="session-starts_at"') == 2
+    assert _duplicate_ids(html) == []
+    assert _duplicate_ids(client.get(f"/fr/clinics/checkin/{event.pk}/").content.decode()) == []

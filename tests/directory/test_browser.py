@@ -17,6 +17,8 @@ def loaded(settings):
 def test_search_french_filters_open_now_and_axe(page, axe_check, loaded):
     page.goto(page.base_url + "/fr/directory/")
     assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("#id_need").is_hidden()  # the filters are folded until asked for
+    page.get_by_text("Filtres et distance").click()
     page.get_by_label("Besoin").select_option("food")
     page.get_by_label("Arrondissement", exact=True).select_option("ahuntsic-cartierville")
     page.get_by_role("button", name="Rechercher").click()
@@ -65,7 +67,8 @@ def test_results_without_javascript(browser, live_server, loaded):
         context.close()
 
 
-def test_choose_a_point_on_the_map_to_sort_by_distance(page, axe_check, loaded):
+def test_choose_a_point_on_the_map_to_sort_by_distance(page, axe_check, loaded, settings):
+    settings.SANSPEUR_MAP_TILE_URL = "/static/no-tiles/{z}/{x}/{y}.png"  # a city's own tiles, same origin
     page.goto(page.base_url + "/fr/directory/?need=food")
     area = page.locator("#dir-map")
     area.wait_for(state="visible")
@@ -82,9 +85,30 @@ def test_choose_a_point_on_the_map_to_sort_by_distance(page, axe_check, loaded):
     axe_check(page, "directory sorted from a map point")
     screenshot(page, "directory-map-point-fr")
     everything = page.locator(".dir-item").count()
+    assert page.locator(".dir-more").get_attribute("open") is not None  # a point is a filter: unfolded
     page.get_by_label("Dans un rayon de").select_option("1")
     page.get_by_role("button", name="Rechercher").click()
     assert "within=1" in page.url and "near=" in page.url
     assert page.locator(".dir-item").count() <= everything
     page.get_by_role("link", name="Retirer ce point").click()
     assert "near=" not in page.url and page.locator(".dir-item .badge", has_text="environ").count() == 0
+
+
+def test_no_tile_server_no_map(page, loaded, settings):
+    settings.SANSPEUR_MAP_TILE_URL = ""
+    page.goto(page.base_url + "/fr/directory/?need=food")
+    assert page.locator(".dir-item").count() > 0
+    assert page.locator("#dir-map").count() == 0
+    assert page.locator(".dir-map-hint").count() == 0
+    assert page.locator("script[src*='leaflet']").count() == 0
+
+
+def test_back_to_the_search_keeps_the_search(page, axe_check, loaded):
+    page.goto(page.base_url + "/fr/directory/?q=alimentaire&free=1")
+    assert page.locator(".dir-more").get_attribute("open") is not None  # a filter is used: unfolded
+    page.locator(".dir-item h3 a").first.click()
+    page.get_by_role("link", name="Retour à la recherche").click()
+    assert "q=alimentaire" in page.url and "free=1" in page.url
+    assert page.locator("#id_q").input_value() == "alimentaire"
+    assert page.locator("#id_free").is_checked()
+    axe_check(page, "directory search after back")

@@ -52,3 +52,16 @@ def test_detail_page_has_no_raw_day_codes(client):
     assert 'Monday to Friday · <bdi dir="ltr">9:00 AM–5:00 PM</bdi>' in en
     ar = client.get(f"/ar/directory/services/{service.id}/").content.decode()
     assert "من الاثنين إلى الجمعة" in ar
+
+
+def test_a_24_hour_line_is_open_24_hours_and_a_service_without_hours_is_not_closed(client):
+    """A helpline open around the clock never reads "closed now"; a service with no hours says nothing."""
+    line, unknown = make_services(2)
+    Schedule.objects.filter(service__in=[line, unknown]).delete()
+    Schedule.objects.create(service=line, byday="MO,TU,WE,TH,FR,SA,SU", opens_at=dt.time(0), closes_at=dt.time(0))
+    page = client.get(f"/en/directory/services/{line.id}/").content.decode()
+    assert "Open 24 hours" in page and "Closed now" not in page
+    page = client.get(f"/en/directory/services/{unknown.id}/").content.decode()
+    assert "Closed now" not in page and "Open now" not in page
+    fr = client.get(f"/fr/directory/services/{line.id}/").content.decode()
+    assert "Ouvert 24 h sur 24" in fr

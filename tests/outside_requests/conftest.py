@@ -1,13 +1,9 @@
-import base64
-import html as html_lib
-import json
-import re
-
 import pytest
 from django.utils import timezone
 
 from sanspeur.outside_requests import services
 from sanspeur.outside_requests.models import CHECKLIST
+from tests.proof import make_cheap
 
 ALL_CHECKED = {name: True for name, _label in CHECKLIST}
 LETTER = b"Fictional production order: produce every record on ZEPHYRINE QUASIMODO-LAVOIE"
@@ -16,12 +12,10 @@ LETTER = b"Fictional production order: produce every record on ZEPHYRINE QUASIMO
 @pytest.fixture(autouse=True)
 def _cheap_proof_of_work(settings):
     """Same code path as production, a proof of work a test solves in milliseconds."""
-    settings.SANSPEUR_POW_COST = 1
-    settings.SANSPEUR_POW_COUNTER_MAX = 60
+    make_cheap(settings)
+    yield
     from django.core.cache import cache
 
-    cache.clear()
-    yield
     cache.clear()
 
 
@@ -73,19 +67,3 @@ def to_review(user, request):
         acting_user=user, request=request, categories=request.categories, persons_affected=1, due_on=None
     )
     return services.request_start_review(acting_user=user, request=request)
-
-
-WIDGET = re.compile(r'<altcha-widget[^>]*\schallenge="([^"]+)"')
-
-
-def proof_for(client, page_html: str) -> dict:
-    """What the ALTCHA widget does in a browser."""
-    import altcha
-
-    match = WIDGET.search(page_html)
-    assert match, "the form asks for no proof of work"
-    response = client.get(html_lib.unescape(match.group(1)))
-    assert response.status_code == 200
-    challenge = altcha.Challenge.from_dict(json.loads(response.content))
-    payload = altcha.Payload(challenge, altcha.solve_challenge(challenge)).to_dict()
-    return {"altcha": base64.b64encode(json.dumps(payload).encode()).decode()}

@@ -8,8 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from sanspeur.outside_requests.models import RefusalReport
-
-from .conftest import proof_for
+from tests.proof import proof_for
 
 pytestmark = pytest.mark.django_db
 URL = "/{lang}/accountability/report/"

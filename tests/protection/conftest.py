@@ -96,7 +96,7 @@ def submit(client, lang="fr", files=(), proof=True, **fields):
         data.update(proof_for(client, client.get(f"/{lang}/protection/report/").content.decode()))
     if files:
         data["attachments"] = list(files)
-    return client.post(f"/{lang}/protection/report/", data)
+    return client.post(f"/{lang}/protection/report/", data, follow=True)
 
 
 def followup(client, data: dict, lang="fr", proof=True):

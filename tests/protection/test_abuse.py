@@ -81,14 +81,14 @@ def test_the_report_form_asks_for_a_proof_and_stores_nothing_without_one(client,
             **answer_question(html),
         },
     )
-    assert accepted.status_code == 200 and Case.objects.count() == 1
-    codename_from(accepted)
+    assert accepted.status_code == 303 and Case.objects.count() == 1
+    codename_from(client.get(accepted["Location"]))
 
 
 def test_a_report_proof_cannot_be_spent_twice(client, unit_key):
     proof = proof_for(client, client.get("/en/protection/report/").content.decode())
     data = {"category": "work", "role": "victim", "text": "Une fois", "contact": "none", **proof}
-    assert client.post("/en/protection/report/", data).status_code == 200
+    assert client.post("/en/protection/report/", data).status_code == 303
     assert client.post("/en/protection/report/", data).status_code == 400
     assert Case.objects.count() == 1
 

@@ -1,4 +1,4 @@
-"""End to end in Chromium: anonymous report in Haitian Creole, caseworker reply, follow-up, quick exit."""
+"""End to end in Chromium: anonymous report in Haitian Creole, caseworker reply, follow-up, exit this page."""
 
 import pytest
 
@@ -114,6 +114,6 @@ def test_report_reply_followup_and_quick_exit(page, browser, make_staff, unit_ke
     page.route(NEUTRAL + "**", lambda route: route.fulfill(status=200, content_type="text/html", body="<p>Météo</p>"))
     page.goto(base + "/ht/protection/report/")
     length_before = page.evaluate("history.length")
-    page.get_by_role("link", name="Sòti rapid").click()
+    page.get_by_role("link", name="Kite paj sa a").click()
     page.wait_for_url(NEUTRAL)
     assert page.evaluate("history.length") == length_before  # replaced, not pushed

@@ -71,7 +71,7 @@ def test_workflow_triage_assign_note_plan_followup_reply_and_closure(
     cw.post(_case_url(case, "assign/"), {"assignee": caseworker.pk})
     cw.post(_case_url(case, "note/"), {"note-text": "Appel prévu mardi"})
     cw.post(_case_url(case, "plan/"), {"plan-text": "Lieu sûr: chez sa sœur"})
-    cw.post(_case_url(case, "followup/"), {"due_on": "2030-01-15", "text": "Rappeler"})
+    cw.post(_case_url(case, "followup/"), {"followup-due_on": "2030-01-15", "followup-text": "Rappeler"})
     cw.post(_case_url(case, "reply/"), {"reply-text": "Bonjour, nous avons lu votre message."})
     case.refresh_from_db()
     assert (case.priority, case.risk, case.assigned_to, case.state) == ("urgent", "high", caseworker, "open")
@@ -95,13 +95,15 @@ def test_referral_cannot_be_created_without_recorded_consent(client, mfa_client,
     submit(client)
     case = Case.objects.get()
     cw = mfa_client(caseworker)
-    response = cw.post(_case_url(case, "referral/"), {"partner": "legal_clinic", "text": "x"}, follow=True)
+    response = cw.post(
+        _case_url(case, "referral/"), {"referral-partner": "legal_clinic", "referral-text": "x"}, follow=True
+    )
     assert "exige le consentement" in response.content.decode()
     assert Referral.objects.count() == 0
     with pytest.raises(services.ConsentRequired):
         services.referral_create(acting_user=caseworker, case=case, partner="shelter", consent_given=False)
     assert Referral.objects.count() == 0
-    cw.post(_case_url(case, "referral/"), {"partner": "legal_clinic", "consent": "on"})
+    cw.post(_case_url(case, "referral/"), {"referral-partner": "legal_clinic", "referral-consent": "on"})
     referral = Referral.objects.get()
     assert referral.consent_recorded_on == timezone.localdate() and referral.consent_recorded_by == caseworker
 
@@ -184,7 +186,7 @@ def test_unlock_refuses_an_outside_next_and_followups_can_be_completed(client, m
         "/fr/protection/unit/unlock/", {"passphrase": "unit passphrase for tests 2026", "next": "//evil.example/"}
     )
     assert response["Location"] == "/fr/protection/cases/"
-    cw.post(_case_url(case, "followup/"), {"due_on": "2030-01-15", "text": "Rappeler"})
+    cw.post(_case_url(case, "followup/"), {"followup-due_on": "2030-01-15", "followup-text": "Rappeler"})
     followup = case.followups.get()
     assert cw.post(_case_url(case, "followup_done/"), {"followup": "x"}).status_code == 404
     cw.post(_case_url(case, "followup_done/"), {"followup": followup.pk})

@@ -195,8 +195,11 @@ def test_old_then_stale_status_list(page, vector_source, moment, reason, warning
     assert page.locator("#vf-warning").is_visible() is warning
     status_age = page.locator("#vf-status-age")
     if reason == "status_list_stale":
-        assert page.locator("#vf-verdict-text").inner_text() == "NOT VALID"
+        # A device whose lists are too old cannot confirm: never "NOT VALID" for a device's problem.
+        assert page.locator("#vf-verdict-text").inner_text() == "CANNOT CONFIRM"
+        assert page.locator("#vf-result").get_attribute("data-outcome") == "cannot_confirm"
         assert "connect this device to the Internet" in page.locator("#vf-reason").inner_text()
+        assert "serve the person as you usually do" in page.locator("#vf-advice").inner_text()
         assert plain(status_age.inner_text()) == "Card statuses: issued 9 days ago"
         assert "vf-stale" in status_age.get_attribute("class")
     else:

@@ -43,6 +43,16 @@ class AuditFilterForm(AccessibleFormMixin, forms.Form):
     since = forms.DateField(label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
+    def clean_action(self):
+        from sanspeur.core.actions import AUDIT_ACTIONS
+
+        action = self.cleaned_data["action"].strip()
+        if action and not any(name.startswith(action) for name in AUDIT_ACTIONS):
+            raise forms.ValidationError(
+                _("No action name starts with this. Use a name shown in the trail, such as staff.create.")
+            )
+        return action
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:

@@ -111,6 +111,8 @@ ROLE_TABLE: dict[str, Role] = {
     # Public statistics (docs/impact.md): one person prepares a release, a different one approves it.
     "statistician": Role(_CITY, ("prepare_statistics_releases", "view_statistics")),
     "statistics_approver": Role(_CITY, ("approve_statistics_releases", "view_statistics")),
+    # Testimonies for advocacy (docs/impact.md): one moderator redacts, a different one approves.
+    "testimony_moderator": Role(_CITY, ("moderate_testimonies",)),
 }
 
 
@@ -482,6 +484,20 @@ def may_set_privacy_budget(acting_user, **_kwargs) -> bool:
     return approves_statistics(acting_user)
 
 
+def moderates_testimonies(user) -> bool:
+    """The city's testimony moderators read, redact, approve and refuse testimonies."""
+    return works_for_the_city(user) and has_capability(user, "moderate_testimonies")
+
+
+def may_moderate_testimony(acting_user, **_kwargs) -> bool:
+    return moderates_testimonies(acting_user)
+
+
+def may_approve_testimony(acting_user, *, testimony, **_kwargs) -> bool:
+    """Two people: the moderator who approves is never the one who redacted the text."""
+    return moderates_testimonies(acting_user) and testimony.redacted_by_id != acting_user.pk
+
+
 # --- 7. Pages ------------------------------------------------------------------------------------------
 PUBLIC = "public"  # anyone, signed in or not, gets the same answer
 SIGN_IN = "sign-in"  # the steps of signing in (each answers according to the step reached)
@@ -532,6 +548,7 @@ PAGES: dict[str, Page] = {
     **{f"verify:{name}": _PUBLIC for name in ("app", "config", "service_worker", "manifest")},
     "core:home": _PUBLIC,
     "core:promise": _PUBLIC,
+    "core:get_card": _PUBLIC,
     **{f"directory:{name}": _PUBLIC for name in ("search", "map_data", "detail")},
     **{
         f"clinics:{name}": _PUBLIC
@@ -641,6 +658,9 @@ PAGES: dict[str, Page] = {
             "sessions",
             "session_create",
             "session_detail",
+            "session_register",
+            "registration_cancel",
+            "compliance_report",
             "outcome_create",
         )
     },
@@ -653,6 +673,18 @@ PAGES: dict[str, Page] = {
         for name in ("staff_list", "staff_release", "staff_action")
     },
     "impact:staff_prepare": _staff("prepare_statistics_releases", city_only=True),
+    **{
+        f"impact:{name}": _PUBLIC
+        for name in ("testimonies", "testimony_share", "testimony_follow", "testimony_challenge")
+    },
+    **{
+        f"impact:{name}": _staff("moderate_testimonies", city_only=True)
+        for name in ("testimony_list", "testimony_detail", "testimony_action")
+    },
+    # The card in a phone (docs/wallet.md): the holder app and its one-time claim are public (no
+    # account); an agent makes the link for a card of their own organisation.
+    **{f"wallet_app:{name}": _PUBLIC for name in ("app", "claim", "service_worker", "manifest")},
+    "wallet:card_phone": _staff("manage_cards", scope=OWN),
     # Community funding: public calls and sign-up; applicants on their own organisation's
     # applications; the city's officers and reviewers (the pages ask the rules of section 6c).
     **{f"grants:{name}": _PUBLIC for name in ("call_list", "call_detail", "signup", "register")},
@@ -682,6 +714,7 @@ PAGES: dict[str, Page] = {
             "call_edit",
             "call_action",
             "call_ranking",
+            "call_calibration",
             "staff_application",
             "staff_application_action",
             "staff_agreement",

@@ -27,6 +27,7 @@ _LABELS = {
     "training_unit_manager": _("Training: unit manager"),
     "statistician": _("Statistician"),
     "statistics_approver": _("Statistics approver"),
+    "testimony_moderator": _("Testimony moderator"),
 }
 
 # role -> (label, capabilities). The capabilities, and who may hold each role, are declared once,

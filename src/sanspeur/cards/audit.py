@@ -13,6 +13,7 @@ ACTIONS = {
     "cards.card.renew": "a card was renewed (same number, new expiry)",
     "cards.card.replace": "a card was replaced (lost, stolen, damaged)",
     "cards.card.revoke": "a card was revoked",
+    "cards.card.reissue": "a new card was issued on the same record after a card was revoked by mistake",
     "cards.card.suspend": "a card was suspended",
     "cards.card.reinstate": "a suspended card was reinstated",
     "cards.card.expire": "a card reached its expiry date",

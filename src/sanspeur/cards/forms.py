@@ -7,10 +7,13 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from sanspeur.core.boroughs import BOROUGH_CHOICES
 from sanspeur.core.forms import AccessibleFormMixin
+from sanspeur.core.widgets import ThreeFieldDateField
 
 from .models import Card, CardRules, DocumentType
 from .photos import clean_photo, decode_data_url
@@ -59,9 +62,55 @@ def years_between(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+# The three boxes of a date (core/widgets.py), in this app's catalog too so that they are
+# translated wherever the staff pages are.
+DATE_PART_LABELS = (_("Day"), _("Month"), _("Year"))
+DATE_ERRORS = {
+    "required": _("Enter the date of birth: day, month and year."),
+    "incomplete": _("Enter the day, the month and the year."),
+    "invalid": _("Enter the day and the year in figures, for example 14 and 1987."),
+    "year": _("Enter the year with four figures, for example 1987."),
+    "impossible": _("This date does not exist: check the day and the month."),
+}
+
+
+def date_of_birth_field(**kwargs) -> ThreeFieldDateField:
+    return ThreeFieldDateField(label=_("Date of birth"), labels=DATE_PART_LABELS, error_messages=DATE_ERRORS, **kwargs)
+
+
+def points_text(identity: int, residence: int) -> str:
+    """ "3 identity points, 1 residence point" (the parts that count)."""
+    parts = []
+    if identity:
+        parts.append(ngettext("%(count)s identity point", "%(count)s identity points", identity) % {"count": identity})
+    if residence:
+        parts.append(
+            ngettext("%(count)s residence point", "%(count)s residence points", residence) % {"count": residence}
+        )
+    return ", ".join(parts) if parts else str(_("no points"))
+
+
+class PointsCheckboxes(forms.CheckboxSelectMultiple):
+    """Each box carries its document type's points, for the running total (cards/points.js)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        document = getattr(value, "instance", None)
+        if document is not None:
+            option["attrs"].update(
+                {
+                    "data-identity": str(document.identity_points),
+                    "data-residence": str(document.residence_points),
+                    "data-photo": "1" if document.shows_photo else "0",
+                    "data-birth-date": "1" if document.shows_birth_date else "0",
+                }
+            )
+        return option
+
+
 class DocumentTypesField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj} ({obj.identity_points} / {obj.residence_points})"
+        return f"{obj} — {points_text(obj.identity_points, obj.residence_points)}"
 
 
 class PhotoMixin(forms.Form):
@@ -183,10 +232,11 @@ class ImportRowForm(HolderFieldsForm):
 
 class EnrollForm(AccessibleFormMixin, PhotoMixin, HolderFieldsForm):
     submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    date_of_birth = date_of_birth_field()
     document_types = DocumentTypesField(
-        label=_("Documents seen (identity points / residence points)"),
+        label=_("Documents seen"),
         queryset=DocumentType.objects.filter(is_active=True),
-        widget=forms.CheckboxSelectMultiple,
+        widget=PointsCheckboxes,
         help_text=_("Tick the types of document shown. Never write down a number; never copy or scan a document."),
         error_messages={"required": _("Tick the documents you saw.")},
     )
@@ -216,6 +266,60 @@ class EnrollForm(AccessibleFormMixin, PhotoMixin, HolderFieldsForm):
             self.initial.setdefault("submission_token", secrets.token_urlsafe(24))
         if not show_confirm:
             del self.fields["confirm_duplicate"]
+
+    def points_total(self) -> list[dict]:
+        """The running total of the documents ticked against the rules (server-rendered; the
+        script cards/points.js keeps it current as boxes are ticked)."""
+        rules = document_rules()
+        ticked: set[str] = set()
+        if self.is_bound:
+            key = self.add_prefix("document_types")
+            raw = self.data.getlist(key) if hasattr(self.data, "getlist") else self.data.get(key) or []
+            ticked = {str(value) for value in ([raw] if isinstance(raw, str | int) else raw)}
+        chosen = [d for d in DocumentType.objects.filter(is_active=True) if str(d.pk) in ticked]
+        check = rules.check(d.code for d in chosen)
+
+        def points(kind, got, need, sentence):
+            return {
+                "kind": kind,
+                "need": need,
+                "met": got >= need,
+                "text": format_html(
+                    sentence,
+                    got=format_html('<span class="points-got" data-points-got="{}">{}</span>', kind, got),
+                    need=need,
+                ),
+            }
+
+        rows = [
+            points(
+                "identity",
+                check.identity_points,
+                rules.min_identity_points,
+                ngettext(
+                    "Identity: {got} of {need} point reached",
+                    "Identity: {got} of {need} points reached",
+                    rules.min_identity_points,
+                ),
+            ),
+            points(
+                "residence",
+                check.residence_points,
+                rules.min_residence_points,
+                ngettext(
+                    "Proof of residence: {got} of {need} point reached",
+                    "Proof of residence: {got} of {need} points reached",
+                    rules.min_residence_points,
+                ),
+            ),
+        ]
+        if rules.photo_required:
+            rows.append({"kind": "photo", "met": check.has_photo, "text": _("A document with a photo")})
+        if rules.birth_date_required:
+            rows.append(
+                {"kind": "birth-date", "met": check.has_birth_date, "text": _("A document with the date of birth")}
+            )
+        return rows
 
     def clean_document_types(self):
         chosen = list(self.cleaned_data["document_types"])
@@ -256,23 +360,32 @@ class IssuePhotoForm(AccessibleFormMixin, PhotoMixin):
         return cleaned
 
 
+# No reason is ever chosen for the agent: the first option is empty and the form refuses it.
+NO_REASON = ("", _("Choose a reason"))
+REASON_REQUIRED = {"required": _("Choose a reason."), "invalid_choice": _("Choose a reason.")}
+
+
 class RevokeForm(AccessibleFormMixin, forms.Form):
     reason = forms.ChoiceField(
-        label=_("Reason"),
-        choices=[(v, label) for v, label in Card.Reason.choices if v not in ("renewed",)],
+        label=_("Reason for the revoke"),
+        choices=[NO_REASON, *((v, label) for v, label in Card.Reason.choices if v not in ("renewed",))],
+        error_messages=REASON_REQUIRED,
     )
 
 
 class ReplaceForm(AccessibleFormMixin, forms.Form):
     reason = forms.ChoiceField(
-        label=_("Reason"),
-        choices=[(v, label) for v, label in Card.Reason.choices if v in ("lost", "stolen", "damaged")],
+        label=_("Reason for the replacement"),
+        choices=[NO_REASON, *((v, label) for v, label in Card.Reason.choices if v in ("lost", "stolen", "damaged"))],
+        error_messages=REASON_REQUIRED,
     )
 
 
 class ForgetForm(AccessibleFormMixin, forms.Form):
     confirm = forms.BooleanField(
-        label=_("The person asked to be forgotten: revoke the card and destroy the record for good"), required=True
+        label=_("The person asked to be forgotten: revoke the card and destroy the record for good"),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm.")},
     )
 
 
@@ -281,9 +394,7 @@ class SearchForm(AccessibleFormMixin, forms.Form):
 
     given_names = forms.CharField(label=_("Given names"), max_length=100, widget=forms.TextInput(attrs=NO_AUTOFILL))
     family_names = forms.CharField(label=_("Family names"), max_length=100, widget=forms.TextInput(attrs=NO_AUTOFILL))
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date", **NO_AUTOFILL}, format="%Y-%m-%d")
-    )
+    date_of_birth = date_of_birth_field()
 
 
 class CardRulesForm(AccessibleFormMixin, forms.ModelForm):

@@ -223,6 +223,9 @@ class Card(models.Model):
     # When the renewal reminder for this expiry was handled (sent, or nothing to send to); cleared
     # by a renewal so the next expiry gets its own reminder.
     renewal_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the card was revoked: a revoke made by mistake may be followed by a new card on the same
+    # record within ``services.REISSUE_DAYS`` (cards/states.py "reissue", docs/cards.md).
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-issued_at"]

@@ -416,7 +416,9 @@ def _set_state(card: Card, state: str, status: int, reason: str = "") -> None:
     if state == Card.State.ACTIVE:
         _save_valid(card, update_fields=["state", "reason"])
     else:
-        card.save(update_fields=["state", "reason"])
+        if state == Card.State.REVOKED:
+            card.revoked_at = timezone.now()
+        card.save(update_fields=["state", "reason", "revoked_at"])
     keys.status_entry_set(card.status_entry, status)
 
 
@@ -468,6 +470,65 @@ def card_replace(*, acting_user: User | None, card: Card, reason: str) -> Card:
         action="cards.card.replace",
         target=old,
         detail={"reason": reason, "new_card": str(new.pk)},
+    )
+    return new
+
+
+# --- a revoke made by mistake ---------------------------------------------------------------
+#: How long after a revoke a new card may be issued on the same record without enrolling again.
+REISSUE_DAYS = 30
+
+
+class ReissueRefused(ValueError):
+    """A new card cannot be issued on this record after the revoke; ``message`` says why."""
+
+    def __init__(self, message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def reissue_refusal(card: Card, *, now: datetime | None = None):
+    """Why no new card may follow the revoke of ``card`` on its record (a translated message),
+    or None when it may. The revoked card itself never becomes valid again."""
+    now = now or timezone.now()
+    if card.holder.is_shredded or card.holder.sealed_photo is None:
+        return _("This record has no photo or was destroyed: enroll the person again.")
+    if not CARD.can(card.state, "reissue"):
+        return _("Only a revoked card can be followed by a new card this way.")
+    if Card.objects.filter(holder_id=card.holder_id, issued_at__gt=card.issued_at).exists():
+        return _("A newer card was already issued on this record.")
+    if card.revoked_at is None or card.revoked_at < now - timedelta(days=REISSUE_DAYS):
+        return _(
+            "This card was revoked more than %(days)s days ago: check the person's documents again and enroll them."
+        ) % {"days": REISSUE_DAYS}
+    return None
+
+
+def _may_reissue(acting_user, *, card: Card, **_kwargs) -> bool:
+    """The agents who manage the cards of the organisation that holds the record (or the
+    command line)."""
+    from sanspeur.accounts.policy import OWN, has_capability, in_scope, is_command_line
+
+    if is_command_line(acting_user):
+        return True
+    return has_capability(acting_user, "manage_cards") and in_scope(acting_user, card.holder.organisation_id, reach=OWN)
+
+
+@action("cards.card.reissue", policy=_may_reissue)
+def card_reissue(*, acting_user: User | None, card: Card, now: datetime | None = None) -> Card:
+    """A card was revoked by mistake: it stays revoked (and revoked in the status list), and a
+    new card with a new number is issued on the same record, from the documents already checked."""
+    old = _lock_holder_then_card(card)
+    CARD.check(old.state, "reissue")
+    refusal = reissue_refusal(old, now=now)
+    if refusal is not None:
+        raise ReissueRefused(refusal)
+    new = card_issue(acting_user=acting_user, holder=old.holder)
+    audit_entry_create(
+        acting_user=acting_user,
+        action="cards.card.reissue",
+        target=old,
+        detail={"revoke_reason": old.reason, "new_card": str(new.pk)},
     )
     return new
 

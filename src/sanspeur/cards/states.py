@@ -16,6 +16,9 @@ CARD = StateMachine(
         "revoke": ({ACTIVE, SUSPENDED, EXPIRED}, REVOKED),
         # The old card is revoked (if it is not already) and a new card issued.
         "replace": ({ACTIVE, SUSPENDED, REVOKED}, REVOKED),
+        # A card revoked by mistake stays revoked (its status-list entry too); a new card with a new
+        # number is issued on the same record, within services.REISSUE_DAYS of the revoke.
+        "reissue": ({REVOKED}, REVOKED),
         "print": ({ACTIVE}, ACTIVE),
     },
 )

@@ -80,9 +80,9 @@ def enroll(request):
             )
             if (duplicate.holders or duplicate.elsewhere) and not data.get("confirm_duplicate"):
                 # Keep the photo in the page so the agent does not have to take it again.
-                form = EnrollForm(
-                    {**request.POST.dict(), "photo_data": jpeg_data_url(data["photo"])}, show_confirm=True
-                )
+                kept = request.POST.copy()  # a QueryDict: every ticked document stays ticked
+                kept["photo_data"] = jpeg_data_url(data["photo"])
+                form = EnrollForm(kept, show_confirm=True)
                 form.is_valid()
                 return render(request, "cards/enroll.html", {"form": form, "duplicate": duplicate}, status=200)
             try:
@@ -144,6 +144,8 @@ def holder_detail(request, pk):
     profile = selectors.holder_profile(acting_user=request.user, holder=holder)
     photo_url = jpeg_data_url(profile["photo"]) if profile and profile.get("photo") else None
     checks = holder.document_checks.select_related("checked_by")
+    latest = holder.current_card()
+    reissue_card = latest if latest is not None and services.reissue_refusal(latest) is None else None
     return render(
         request,
         "cards/holder_detail.html",
@@ -153,9 +155,7 @@ def holder_detail(request, pk):
             "photo_url": photo_url,
             "cards": holder.cards.all(),
             "checks": checks,
-            "revoke_form": RevokeForm(),
-            "replace_form": ReplaceForm(),
-            "forget_form": ForgetForm(),
+            "reissue_card": reissue_card,
             "issue_form": IssuePhotoForm() if holder.needs_new_card and not holder.is_shredded else None,
         },
     )
@@ -201,42 +201,57 @@ def card_renew(request, pk):
     return _card_action(request, pk, action)
 
 
-@require_POST
+# Irreversible or disruptive actions open a confirmation page first (GET): it names the card and
+# what will happen; only its form (POST) acts. A reason is never chosen for the agent.
+def _confirm_page(request, card, action, form=None, status=200):
+    return render(
+        request,
+        "cards/card_confirm.html",
+        {"card": card, "holder": card.holder, "action": action, "form": form, "reissue_days": services.REISSUE_DAYS},
+        status=status,
+    )
+
+
+def _confirmed_card_action(request, pk, name, form_class, perform):
+    """GET: the confirmation page. POST: the action, once its form (a reason) is valid."""
+    card = selectors.card_get(acting_user=request.user, pk=pk)
+    if card.holder.is_shredded or name not in card.offered_actions:
+        messages.error(request, _("This action is not possible for this card in its current state."))
+        return redirect("cards:holder_detail", pk=card.holder_id)
+    form = form_class(request.POST if request.method == "POST" else None) if form_class else None
+    if request.method != "POST" or (form is not None and not form.is_valid()):
+        return _confirm_page(request, card, name, form, status=400 if form is not None and form.errors else 200)
+    return _card_action(request, pk, lambda card: perform(card, form.cleaned_data if form else {}))
+
+
+@require_http_methods(["GET", "POST"])
 @staff_view(MANAGE)
 def card_replace(request, pk):
-    def action(card):
-        form = ReplaceForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose a reason."))
-            return None
-        services.card_replace(acting_user=request.user, card=card, reason=form.cleaned_data["reason"])
+    def perform(card, data):
+        services.card_replace(acting_user=request.user, card=card, reason=data["reason"])
         messages.success(request, _("The old card is revoked and a new card was issued. Print the new card."))
 
-    return _card_action(request, pk, action)
+    return _confirmed_card_action(request, pk, "replace", ReplaceForm, perform)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_view(MANAGE)
 def card_revoke(request, pk):
-    def action(card):
-        form = RevokeForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose a reason."))
-            return None
-        services.card_revoke(acting_user=request.user, card=card, reason=form.cleaned_data["reason"])
+    def perform(card, data):
+        services.card_revoke(acting_user=request.user, card=card, reason=data["reason"])
         messages.success(request, _("Card revoked."))
 
-    return _card_action(request, pk, action)
+    return _confirmed_card_action(request, pk, "revoke", RevokeForm, perform)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_view(MANAGE)
 def card_suspend(request, pk):
-    def action(card):
+    def perform(card, _data):
         services.card_suspend(acting_user=request.user, card=card)
         messages.success(request, _("Card suspended."))
 
-    return _card_action(request, pk, action)
+    return _confirmed_card_action(request, pk, "suspend", None, perform)
 
 
 @require_POST
@@ -249,10 +264,35 @@ def card_reinstate(request, pk):
     return _card_action(request, pk, action)
 
 
-@require_POST
+def _revoked_by_mistake(request, holder):
+    """The confirmation page and the action of a new card after a revoke made by mistake
+    (services.card_reissue): the revoked card stays revoked."""
+    card = holder.current_card()
+    refusal = services.reissue_refusal(card) if card is not None else None
+    if card is None or refusal is not None:
+        messages.error(request, refusal or _("This action is not possible for this card in its current state."))
+        return redirect("cards:holder_detail", pk=holder.pk)
+    if request.method != "POST":
+        return _confirm_page(request, card, "reissue")
+    try:
+        services.card_reissue(acting_user=request.user, card=card)
+    except services.ReissueRefused as refused:
+        messages.error(request, refused.message)
+    except services.ActiveCardExists as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request, _("A new card was issued on this record. The revoked card stays revoked. Print the new card.")
+        )
+    return redirect("cards:holder_detail", pk=holder.pk)
+
+
+@require_http_methods(["GET", "POST"])
 @staff_view(MANAGE)
 def holder_issue(request, pk):
     holder = selectors.holder_get(acting_user=request.user, pk=pk)
+    if request.method == "GET" or request.POST.get("action") == "reissue":
+        return _revoked_by_mistake(request, holder)
     form = IssuePhotoForm(request.POST, request.FILES)
     form.upload_dropped = _upload_dropped(request)
     if not form.is_valid() or holder.is_shredded:
@@ -268,14 +308,22 @@ def holder_issue(request, pk):
     return redirect("cards:holder_detail", pk=holder.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_view(MANAGE)
 def holder_forget(request, pk):
     holder = selectors.holder_get(acting_user=request.user, pk=pk)
-    form = ForgetForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Tick the box to confirm."))
+    if holder.is_shredded:
+        messages.error(request, _("This record was already destroyed."))
         return redirect("cards:holder_detail", pk=holder.pk)
+    form = ForgetForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST" or not form.is_valid():
+        cards = holder.cards.all()
+        return render(
+            request,
+            "cards/holder_forget.html",
+            {"holder": holder, "form": form, "cards": cards},
+            status=400 if form.errors else 200,
+        )
     services.holder_forget(acting_user=request.user, holder=holder)
     messages.success(request, _("The record was destroyed and its cards revoked."))
     return redirect("cards:holder_list")

@@ -18,6 +18,20 @@ from sanspeur.directory.i18n import as_texts
 
 from .constants import SPOKEN_LANGUAGE_NAMES, ServiceKind
 
+SHORT_CODE_LENGTH = 6
+
+
+def new_short_code() -> str:
+    """A free short code for an event's poster."""
+    import secrets
+
+    from .codes import ALPHABET
+
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+        if not Event.objects.filter(short_code=code).exists():
+            return code
+
 
 class Event(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -42,6 +56,9 @@ class Event(models.Model):
     is_published = models.BooleanField(_("published"), default=True)
     purged_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The poster's short address (``/<lang>/clinics/?c=7KQ4MZ``): six characters of the booking
+    # codes' alphabet (no symbol, nothing to confuse), not a secret.
+    short_code = models.CharField(max_length=8, unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["date", "start_time"]
@@ -52,6 +69,10 @@ class Event(models.Model):
     def save(self, *args, **kwargs):
         # A bare string (a form's French field, an older caller) is the French source.
         self.title, self.place = as_texts(self.title), as_texts(self.place)
+        if not self.short_code:
+            self.short_code = new_short_code()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "short_code"}
         super().save(*args, **kwargs)
 
     @property

@@ -6,17 +6,19 @@ from __future__ import annotations
 import csv
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sanspeur.accounts.decorators import staff_view
+from sanspeur.accounts.policy import OWN, has_capability, in_scope
 from sanspeur.core import humancheck
 from sanspeur.core.locks import LockTimeout
 from sanspeur.core.params import object_or_404
@@ -77,6 +79,12 @@ def _body_too_large(request, limit: int):
 # --- Public ----------------------------------------------------------------------------------
 @public_view
 def public_list(request):
+    # A poster's short address (?c=7KQ4MZ, event_poster) opens its clinic in the same language.
+    short = "".join(str(request.GET.get("c", "")).split()).upper().translate(codes.LOOK_ALIKES)[:8]
+    if short:
+        event = Event.objects.filter(short_code=short, is_published=True).only("pk").first()
+        if event is not None:
+            return redirect("clinics:event_detail", pk=event.pk)
     form = PublicFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.public_events(**{k: v for k, v in filters.items() if v})
@@ -102,14 +110,39 @@ def event_detail(request, pk):
     )
 
 
+def _short_url(request, event: Event, language: str) -> str:
+    """The poster's short address in ``language``: ``<host>/<lang>/clinics/?c=7KQ4MZ``."""
+    with translation.override(language):
+        path = reverse("clinics:public_list")
+    return request.build_absolute_uri(f"{path}?c={event.short_code}")
+
+
 @public_view
 def event_poster(request, pk):
+    """A poster in the clinic's languages (those of its team that the site speaks; the page's
+    language first), each with its short address and the QR code of it."""
     event = _public_event(pk)
-    url = request.build_absolute_uri(reverse("clinics:event_detail", args=[event.pk]))
+    public = [code for code, _name in settings.LANGUAGES]
+    current = (get_language() or "fr").split("-")[0]
+    languages = [code for code in event.language_codes if code in public] or [current]
+    if current in languages:
+        languages = [current, *(code for code in languages if code != current)]
+    blocks = []
+    for language in languages:
+        url = _short_url(request, event, language)
+        blocks.append(
+            {
+                "language": language,
+                "bidi": translation.get_language_info(language).get("bidi", False),
+                "url": url,
+                "shown_url": url.split("://", 1)[-1],
+                "qr": _qr(url, 8 if not blocks else 5),
+            }
+        )
     return render(
         request,
         "clinics/event_poster.html",
-        {"event": event, "location": selectors.location_label(event), "qr": _qr(url, 8), "url": url},
+        {"event": event, "location": selectors.location_label(event), "blocks": blocks},
     )
 
 
@@ -230,21 +263,23 @@ def _booking_or_404(code: str) -> Booking:
     return booking
 
 
-@public_view
-@body_limit(ACTION_BODY_LIMIT, refuse=_body_too_large)
-@require_http_methods(["GET", "POST"])
-def booking(request, code):
-    normalised = codes.normalise(code)
-    if normalised is None:
-        raise Http404(_("No booking has this code."))
-    # Every use of a code (reading, the calendar file, cancelling, moving) is first a look-up that
-    # counts against guessing: the cancel path used to skip the limit.
-    try:
-        booking = _booking_or_404(normalised)
-    except TooManyGuesses as too_many:
-        return _too_many_guesses(request, too_many.wait)
+def _booking_page(request, booking: Booking, normalised: str, *, via_lookup: bool):
+    """The booking page, and its actions (cancel, move) when POSTed.
+
+    Cancelling asks first: the first "cancel" shows what it means (the place goes to someone
+    else, for good) and only the confirmation (``confirm=yes``) cancels. Reached through the
+    look-up form (a POST to ``/booking/``, ``via_lookup``), the page and its forms never put the
+    code in a URL: the forms post the code back in a hidden field and the answer is rendered, not
+    redirected to the code's address (a shared phone's history must not keep it)."""
     alert = ""
+    done = ""
+    confirm_cancel = False
     action = request.POST.get("action") if request.method == "POST" else None
+    if action == "calendar":
+        return _calendar_response(booking)
+    if action == "cancel" and request.POST.get("confirm") != "yes":
+        confirm_cancel = "cancel" in booking.offered_actions
+        action = None if confirm_cancel else action
     if action == "cancel":
         try:
             services.booking_cancel(acting_user=None, code=normalised)
@@ -253,8 +288,10 @@ def booking(request, code):
         except LockTimeout:
             alert = _busy_message(BUSY_RETRY_SECONDS)
         else:
-            # No messages framework on public pages: it would set a cookie.
-            return redirect(reverse("clinics:booking", kwargs={"code": normalised}) + "?cancelled=1")
+            if not via_lookup:
+                # No messages framework on public pages: it would set a cookie.
+                return redirect(reverse("clinics:booking", kwargs={"code": normalised}) + "?cancelled=1")
+            done = "cancelled"
     elif action == "move":
         try:
             target = int(request.POST.get("session", ""))
@@ -268,11 +305,15 @@ def booking(request, code):
             except LockTimeout:
                 alert = _busy_message(BUSY_RETRY_SECONDS)
             else:
-                return redirect(reverse("clinics:booking", kwargs={"code": normalised}) + "?moved=1")
+                if not via_lookup:
+                    return redirect(reverse("clinics:booking", kwargs={"code": normalised}) + "?moved=1")
+                done = "moved"
     if action:
         booking.refresh_from_db()
     event = booking.session.service.event
     offered = booking.offered_actions  # clinics/states.py, and the time slot not over
+    cancelled = done == "cancelled" or request.GET.get("cancelled") == "1"
+    moved = done == "moved" or request.GET.get("moved") == "1"
     return render(
         request,
         "clinics/booking.html",
@@ -287,8 +328,9 @@ def booking(request, code):
             "location": selectors.location_label(event),
             "position": selectors.waitlist_position(booking),
             "alert": alert,
-            "cancelled_now": request.GET.get("cancelled") == "1" and booking.status == Booking.Status.CANCELLED,
-            "moved_now": request.GET.get("moved") == "1" and booking.status == Booking.Status.CONFIRMED,
+            "confirm_cancel": confirm_cancel,
+            "cancelled_now": cancelled and booking.status == Booking.Status.CANCELLED,
+            "moved_now": moved and booking.status == Booking.Status.CONFIRMED,
             "offered": offered,
             "slot_cancelled": booking.status == Booking.Status.SLOT_CANCELLED,
             "move_options": selectors.move_options(booking) if "move" in offered else [],
@@ -297,11 +339,31 @@ def booking(request, code):
 
 
 @public_view
+@body_limit(ACTION_BODY_LIMIT, refuse=_body_too_large)
+@require_http_methods(["GET", "POST"])
+def booking(request, code):
+    normalised = codes.normalise(code)
+    if normalised is None:
+        raise Http404(_("No booking has this code."))
+    # Every use of a code (reading, the calendar file, cancelling, moving) is first a look-up that
+    # counts against guessing: the cancel path used to skip the limit.
+    try:
+        booking = _booking_or_404(normalised)
+    except TooManyGuesses as too_many:
+        return _too_many_guesses(request, too_many.wait)
+    return _booking_page(request, booking, normalised, via_lookup=False)
+
+
+@public_view
 def booking_ics(request, code):
     try:
         booking = _booking_or_404(code)
     except TooManyGuesses as too_many:
         return _too_many_guesses(request, too_many.wait)
+    return _calendar_response(booking)
+
+
+def _calendar_response(booking: Booking) -> HttpResponse:
     response = HttpResponse(
         booking_calendar(booking, selectors.location_label(booking.session.service.event)),
         content_type="text/calendar; charset=utf-8",
@@ -311,8 +373,12 @@ def booking_ics(request, code):
 
 
 @public_view
+@body_limit(ACTION_BODY_LIMIT, refuse=_body_too_large)
+@require_http_methods(["GET", "POST"])
 def booking_lookup(request):
-    form = CodeForm(request.GET or None)
+    """Find a booking by its code. POSTed: the code never sits in a URL (a shared phone's history,
+    a proxy's log); the booking page is the answer to the POST, and its forms post here again."""
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         code = codes.normalise(form.cleaned_data["code"])
         if code is None:
@@ -325,7 +391,7 @@ def booking_lookup(request):
             if found is None:
                 form.add_error("code", _("No booking has this code."))
             else:
-                return redirect("clinics:booking", code=code)
+                return _booking_page(request, found, code, via_lookup=True)
     return render(request, "clinics/booking_lookup.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -394,7 +460,8 @@ def staff_event_edit(request, pk=None):
 def staff_event_detail(request, pk):
     event = _staff_event(request, pk)
     service_form = ServiceForm(event=event, prefix="service")
-    session_form = SessionForm(prefix="session")
+    session_form = None  # the one sent with mistakes, shown again under its service
+    session_service = None
     if request.method == "POST":
         if request.POST.get("action") == "service":
             service_form = ServiceForm(request.POST, event=event, prefix="service")
@@ -444,7 +511,8 @@ def staff_event_detail(request, pk):
             return redirect("clinics:staff_event_detail", pk=event.pk)
         elif request.POST.get("action") == "session":
             service = object_or_404(Service, pk=request.POST.get("service"), event=event)
-            session_form = SessionForm(request.POST, prefix="session")
+            session_form = SessionForm(request.POST, prefix="session", auto_id=f"id_%s_{service.pk}")
+            session_service = service.pk
             if session_form.is_valid():
                 services.session_create(acting_user=request.user, service=service, **session_form.cleaned_data)
                 messages.success(request, _("The time slot is added."))
@@ -455,9 +523,18 @@ def staff_event_detail(request, pk):
         {
             "event": event,
             "location": selectors.location_label(event),
-            "services": selectors.sessions_with_availability(event),
+            # One "add a time slot" form per service, each with its own ids (no duplicate id).
+            "services": [
+                (
+                    service,
+                    sessions,
+                    session_form
+                    if session_service == service.pk
+                    else SessionForm(prefix="session", auto_id=f"id_%s_{service.pk}"),
+                )
+                for service, sessions in selectors.sessions_with_availability(event)
+            ],
             "service_form": service_form,
-            "session_form": session_form,
             "report": selectors.report([event]),
         },
     )
@@ -497,6 +574,12 @@ def staff_report(request):
 
 
 # --- Staff: at the door ----------------------------------------------------------------------
+def _may_enroll(user) -> bool:
+    """Whether the enrollment page would open for ``user`` (cards.views.enroll asks the same):
+    door staff are not sent to a page that refuses them."""
+    return has_capability(user, "enroll_residents") and in_scope(user, user.organisation_id, reach=OWN)
+
+
 @staff_view(CHECKIN)
 def checkin_home(request):
     today = timezone.localdate()
@@ -544,6 +627,7 @@ def checkin_event(request, pk):
             "checked": checked,
             "report": selectors.report([event]),
             "has_enrollment": event.services.filter(kind="enrollment").exists(),
+            "may_enroll": _may_enroll(request.user),
         },
         status=status,
     )

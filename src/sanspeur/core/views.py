@@ -1,4 +1,6 @@
+from django.apps import apps
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -14,6 +16,36 @@ def home(request):
 @cache_control(public=True, max_age=300)
 def promise(request):
     return render(request, "core/promise.html")
+
+
+@require_safe
+@cache_control(public=True, max_age=300)
+def get_card(request):
+    """How and where to get a card: what to bring is the desk's own rules (cards app), read-only;
+    where and when are the next published clinics that enroll (clinics app), read-only."""
+    from sanspeur.cards.selectors import document_rules
+
+    rules = document_rules(language=get_language())
+    context = {
+        "rules": rules,
+        "photo_documents": [d for d in rules.documents if d.photo],
+        "birth_documents": [d for d in rules.documents if d.birth_date],
+        "identity_documents": [d for d in rules.documents if d.identity_points],
+        "residence_documents": [d for d in rules.documents if d.residence_points],
+        "events": [],
+        "clinics": apps.is_installed("sanspeur.clinics"),
+    }
+    if context["clinics"]:
+        from sanspeur.clinics.constants import ServiceKind
+        from sanspeur.clinics.selectors import location_label, public_events
+
+        events = public_events(service=ServiceKind.ENROLLMENT).order_by("date", "start_time")[:GET_CARD_EVENTS]
+        context["events"] = [{"event": event, "location": location_label(event)} for event in events]
+        context["enrollment_service"] = ServiceKind.ENROLLMENT
+    return render(request, "core/get_card.html", context)
+
+
+GET_CARD_EVENTS = 5  # the next clinics that enroll, on the "get a card" page
 
 
 @require_safe
@@ -36,7 +68,14 @@ def robots(request):
 
 
 def _error(request, status: int, title: str, message: str):
-    return render(request, "core/error.html", {"title": title, "message": message}, status=status)
+    user = getattr(request, "user", None)
+    staff = bool(user is not None and user.is_authenticated)
+    return render(
+        request,
+        "core/error.html",
+        {"title": title, "message": message, "layout": "staff_base.html" if staff else "base.html", "staff": staff},
+        status=status,
+    )
 
 
 def bad_request(request, exception=None):

@@ -366,6 +366,23 @@ class Result:
     open_now: bool
     distance_km: float | None
 
+    @property
+    def hours_known(self) -> bool:
+        """The service has opening hours: without any, the page says nothing rather than "closed"."""
+        return bool(self.service.schedules.all())
+
+    @property
+    def always_open(self) -> bool:
+        """A line or a service open around the clock every day (a 24-hour helpline): "open 24 hours",
+        never "closed now" — unless a closure applies today."""
+        return self.open_now and any(_round_the_clock(rule) for rule in self.service.schedules.all())
+
+
+def _round_the_clock(rule: Schedule) -> bool:
+    every_day = set(DAYS) <= {day.strip() for day in rule.byday.split(",")}
+    whole_day = rule.opens_at == rule.closes_at or (rule.opens_at == dt.time(0) and rule.closes_at >= dt.time(23, 59))
+    return every_day and whole_day and rule.valid_to is None
+
 
 @dataclass
 class SearchPlan:

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -90,9 +90,29 @@ def search(request):
             is None,
             "bad_point": bool(params["near"]) and not point,
             "without_point": without_point.urlencode(),
+            # No tile server: no map at all (markers on a blank box helped nobody).
             "tile_url": settings.SANSPEUR_MAP_TILE_URL,
+            "search_query": _search_query(request),
+            "filtered": any(params[name] for name in FILTERS),
         },
     )
+
+
+# The search's filters and distance fields, folded away until one of them is used.
+FILTERS = ("need", "borough", "language", "open_now", "free", "card", "near_fsa", "near_borough", "near", "within")
+
+
+def _search_query(request) -> str:
+    """The search as a query string (its cleaned fields and page), carried to a service's page so
+    that "Back to the search" returns to the same results; nothing else of the request goes along."""
+    query = QueryDict(mutable=True)
+    for name, value in _params(request).items():
+        if value:
+            query[name] = "1" if value is True else value
+    page = request.GET.get("page", "")
+    if page.isdigit() and len(page) <= 6:
+        query["page"] = page
+    return query.urlencode()
 
 
 @require_GET
@@ -112,6 +132,7 @@ def detail(request, pk):
             "r": result,
             "service": result.service,
             "languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in result.service.languages or []],
+            "search_query": _search_query(request),
         },
     )
 

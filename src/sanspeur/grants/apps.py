@@ -9,3 +9,8 @@ class GrantsConfig(AppConfig):
     name = "sanspeur.grants"
     verbose_name = _("Community funding")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import indicators
+
+        indicators.register()  # the program's figures in the impact catalogue (impact/catalogue.py)

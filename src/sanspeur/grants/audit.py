@@ -7,6 +7,7 @@ ACTIONS = {
     "grants.call.transition": "a call moved to its next state (published, closed, reviewing, decided, archived)",
     "grants.call.criterion_add": "a criterion was added to a call's rubric",
     "grants.call.question_publish": "a question and its answer were published on a call",
+    "grants.call.minutes": "the minutes of a selection committee's meeting were recorded",
     "grants.applicant.signup": "an organisation signed up to apply for funding",
     "grants.application.create": "an applicant organisation started an application",
     "grants.application.save": "an applicant saved a draft of an application",

@@ -264,6 +264,15 @@ def load(*, stdout, print_logins: bool = True) -> None:
                 resolution_number=f"CE24 0{210 + rank}",
                 rationale="Projet solide, bien ancré dans son quartier.",
             )
+    services.committee_minutes_record(
+        acting_user=None,
+        call=call,
+        held_on=timezone.localdate() - dt.timedelta(days=400),
+        members="Présidence : direction de la diversité sociale; deux évaluatrices de la Ville; une évaluatrice "
+        "communautaire (retirée pour l'organisme no 5, conflit d'intérêts déclaré).",
+        minutes="Le comité a examiné le classement et les écarts entre évaluations. Neuf projets sont retenus dans "
+        "l'enveloppe de 1,9 M$; un projet est placé sur la liste d'attente, un autre est refusé (hors du cadre).",
+    )
     services.call_transition(acting_user=None, call=call, move="decide")
     _agreements(call)
 

@@ -282,6 +282,36 @@ class QuestionForm(_Clean, BoundedForm):
         return data
 
 
+class MinutesForm(_Clean, BoundedForm):
+    held_on = forms.DateField(
+        label=_("Date of the meeting"),
+        help_text=_("For example 2026-03-17."),
+        error_messages={
+            "required": _("Enter the date of the meeting."),
+            "invalid": _("Enter the date of the meeting."),
+        },
+    )
+    members = forms.CharField(
+        label=_("Members present"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Names and roles; who withdrew for a conflict of interest, and from which application."),
+    )
+    minutes = forms.CharField(
+        label=_("Minutes"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What was discussed and decided, and why."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        for name, limit in (("members", 2000), ("minutes", 10000)):
+            if name in data:
+                data[name] = self._text(name, limit)
+        return data
+
+
 # --- Staff: screening, review, decisions ----------------------------------------------------------------
 class AssignForm(BoundedForm):
     reviewer = forms.TypedChoiceField(label=_("Reviewer"), coerce=int)

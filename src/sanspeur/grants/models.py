@@ -142,6 +142,26 @@ class Question(models.Model):
         return f"question {self.pk}"
 
 
+class CommitteeMeeting(models.Model):
+    """The minutes of a selection committee's meeting on a call: who sat, who withdrew for a
+    conflict, what was decided and why. City records about organisations and projects; nothing
+    about the people the projects serve."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField()
+    members = models.TextField(max_length=2000)  # who sat (names and roles), who withdrew and why
+    minutes = models.TextField(max_length=10000)
+    # None: entered from the server's command line (minutes of a meeting held before the platform).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_on = models.DateField()
+
+    class Meta:
+        ordering = ["call", "held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.call_id}:meeting {self.held_on}"
+
+
 class ApplicantProfile(models.Model):
     """What an applicant organisation says about itself once, reused by each of its applications."""
 

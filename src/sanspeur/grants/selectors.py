@@ -3,6 +3,7 @@ the views call these only after the policy said yes."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -221,6 +222,125 @@ def ranking(call: Call, *, acting_user) -> tuple[list[RankedRow], Decimal]:
     return ranked, committed
 
 
+# --- Calibration across a call's reviewers ----------------------------------------------------------------
+DISAGREEMENT = Decimal("1.5")  # out of 5: two reviewers this far apart should talk before the committee
+
+
+@dataclass
+class ReviewerCalibration:
+    reviewer: str  # the username: the committee knows its reviewers
+    reviewed: int
+    mean: Decimal  # the mean of the reviewer's weighted totals
+    offset: Decimal  # the mean of (own total − the other reviewers' mean on the same application)
+
+
+@dataclass
+class Disagreement:
+    application: Application
+    low: Decimal
+    high: Decimal
+
+    @property
+    def gap(self) -> Decimal:
+        return self.high - self.low
+
+
+def calibration(call: Call, *, acting_user) -> tuple[list[ReviewerCalibration], list[Disagreement]] | None:
+    """How each reviewer scores compared with the others on the same applications (a lenient or a
+    severe reviewer shows a positive or negative offset), and the applications whose reviewers are
+    DISAGREEMENT or more apart. Only applications whose reviews are all in count (averages stay
+    hidden until then); None for whom the policy does not show averages."""
+    if not policy.sees_review_averages(acting_user, all_reviews_in=True):
+        return None
+    weights = {c.pk: c.weight for c in call.criteria.all()}
+    applications = Application.objects.filter(call=call).prefetch_related(
+        "assignments__scores", "assignments__reviewer"
+    )
+    totals: dict[str, list[Decimal]] = {}
+    offsets: dict[str, list[Decimal]] = {}
+    disagreements = []
+    for application in applications:
+        counting = [a for a in application.assignments.all() if a.counts]
+        if not counting or any(a.submitted_on is None for a in counting):
+            continue
+        scored = [
+            (a.reviewer.get_username(), _weighted({s.criterion_id: s.score for s in a.scores.all()}, weights))
+            for a in counting
+        ]
+        for name, total in scored:
+            totals.setdefault(name, []).append(total)
+            others = [other for other_name, other in scored if other_name != name]
+            if others:
+                offsets.setdefault(name, []).append(total - sum(others, Decimal(0)) / len(others))
+        low, high = min(t for _n, t in scored), max(t for _n, t in scored)
+        if len(scored) > 1 and high - low >= DISAGREEMENT:
+            disagreements.append(Disagreement(application, low, high))
+    two = Decimal("0.01")
+    reviewers = [
+        ReviewerCalibration(
+            name,
+            len(values),
+            (sum(values, Decimal(0)) / len(values)).quantize(two),
+            (sum(offsets.get(name, []), Decimal(0)) / max(len(offsets.get(name, [])), 1)).quantize(two),
+        )
+        for name, values in sorted(totals.items())
+    ]
+    disagreements.sort(key=lambda d: (-d.gap, d.application.pk))
+    return reviewers, disagreements
+
+
+# --- Duplicate and fraud flags (for the program officer's eyes, never automatic) --------------------------
+SIMILAR = 0.6  # share of the five-word sequences two applications' texts have in common
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _shingles(application: Application) -> set[tuple[str, ...]]:
+    text = " ".join((application.summary, application.need, application.activities, application.outcomes))
+    words = [word.casefold() for word in _WORD.findall(text)]
+    return {tuple(words[i : i + 5]) for i in range(max(len(words) - 4, 0))}
+
+
+@dataclass
+class Flag:
+    kind: str  # "same_registration" | "similar_text"
+    other: Application | None
+    share: int | None = None  # per cent of text in common
+
+
+def flags_for(application: Application) -> list[Flag]:
+    """What an officer should look at before screening: another organisation that declares the same
+    enterprise number, or another organisation's application (any call) whose text is largely the same.
+    Read-only: a flag decides nothing."""
+    found: list[Flag] = []
+    profile = getattr(application.organisation, "grant_profile", None)
+    number = (profile.registration_number if profile else "").replace(" ", "")
+    if number:
+        twins = (
+            Application.objects.filter(organisation__grant_profile__registration_number__iexact=number)
+            .exclude(organisation=application.organisation)
+            .exclude(state=states.DRAFT)
+            .select_related("organisation")
+            .order_by("pk")[:5]
+        )
+        found += [Flag("same_registration", other) for other in twins]
+    mine = _shingles(application)
+    if len(mine) >= 20:
+        others = (
+            Application.objects.exclude(organisation=application.organisation)
+            .exclude(state=states.DRAFT)
+            .only("pk", "call_id", "organisation_id", "summary", "need", "activities", "outcomes")
+            .order_by("-pk")[:500]
+        )
+        for other in others:
+            theirs = _shingles(other)
+            if not theirs:
+                continue
+            share = len(mine & theirs) / min(len(mine), len(theirs))
+            if share >= SIMILAR:
+                found.append(Flag("similar_text", other, round(100 * share)))
+    return found
+
+
 # --- Agreements, reports and the portfolio ------------------------------------------------------------------
 @dataclass
 class ReportRow:
@@ -275,3 +395,19 @@ def portfolio() -> dict:
         "reached": [(labels.get(row["service"], row["service"]), row["people"]) for row in reached],
         "by_borough": list(by_borough),
     }
+
+
+# --- Work queues (the dashboard's tiles, accounts/dashboard.py) -----------------------------------------
+def applications_to_complete_count(*, acting_user) -> int:
+    """An applicant's drafts and the applications the city sent back for more information."""
+    return applications_of(acting_user=acting_user).filter(state__in=states.EDITABLE).count()
+
+
+def applications_to_screen_count() -> int:
+    """Submitted applications a program officer has not yet found eligible or not."""
+    return Application.objects.filter(state__in=(states.SUBMITTED, states.SCREENING)).count()
+
+
+def reviews_to_do_count(*, acting_user) -> int:
+    """The reviewer's assignments not yet submitted (a declared conflict ends the assignment)."""
+    return assignments_of(acting_user=acting_user).filter(submitted_on__isnull=True).exclude(conflict=True).count()

@@ -31,6 +31,7 @@ from .models import (
     BudgetCategory,
     BudgetLine,
     Call,
+    CommitteeMeeting,
     Criterion,
     Indicator,
     Partner,
@@ -240,6 +241,31 @@ def question_publish(
         acting_user=acting_user, action="grants.call.question_publish", target=call, detail={"question": question.pk}
     )
     return question
+
+
+@action("grants.call.minutes", policy=_manages)
+def committee_minutes_record(
+    *, acting_user: User | None, call: Call, held_on: dt.date, members: str, minutes: str
+) -> CommitteeMeeting:
+    """The minutes of a committee meeting, once the review has started (they record decisions);
+    never dated in the future. Kept as written: a correction is a new meeting's minutes."""
+    call = _locked_call(call.pk)
+    if call.state not in (states.REVIEWING, states.DECIDED, states.ARCHIVED):
+        raise ValidationError(_("Minutes are recorded once the review has started."))
+    if held_on > timezone.localdate():
+        raise ValidationError(_("A meeting's date cannot be in the future."))
+    meeting = CommitteeMeeting.objects.create(
+        call=call,
+        held_on=held_on,
+        members=members.strip(),
+        minutes=minutes.strip(),
+        recorded_by=acting_user,
+        recorded_on=timezone.localdate(),
+    )
+    audit_entry_create(
+        acting_user=acting_user, action="grants.call.minutes", target=call, detail={"meeting": meeting.pk}
+    )
+    return meeting
 
 
 # --- Applicant organisations -------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/calls/<int:pk>/", views.call_manage, name="call_manage"),
     path("staff/calls/<int:pk>/edit/", views.call_edit, name="call_edit"),
     path("staff/calls/<int:pk>/ranking/", views.call_ranking, name="call_ranking"),
+    path("staff/calls/<int:pk>/calibration/", views.call_calibration, name="call_calibration"),
     path("staff/calls/<int:pk>/do/<slug:action>/", views.call_action, name="call_action"),
     path("staff/reports/", views.staff_reports, name="staff_reports"),
     path("staff/payments.csv", views.finance_csv, name="finance_csv"),

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +37,7 @@ from .forms import (
     ConflictForm,
     CriterionForm,
     DecisionForm,
+    MinutesForm,
     PartnerForm,
     QuestionForm,
     ReportForm,
@@ -443,6 +444,7 @@ def call_manage(request, pk):
     call = _call_or_404(pk)
     criterion_form = CriterionForm(request.POST if request.POST.get("form") == "criterion" else None, prefix="c")
     question_form = QuestionForm(request.POST if request.POST.get("form") == "question" else None, prefix="q")
+    minutes_form = MinutesForm(request.POST if request.POST.get("form") == "minutes" else None, prefix="m")
     if request.method == "POST":
         try:
             if request.POST.get("form") == "criterion" and criterion_form.is_valid():
@@ -459,6 +461,10 @@ def call_manage(request, pk):
             if request.POST.get("form") == "question" and question_form.is_valid():
                 services.question_publish(acting_user=request.user, call=call, **question_form.cleaned_data)
                 return redirect("grants:call_manage", pk=call.pk)
+            if request.POST.get("form") == "minutes" and minutes_form.is_valid():
+                services.committee_minutes_record(acting_user=request.user, call=call, **minutes_form.cleaned_data)
+                messages.success(request, _("The minutes are recorded."))
+                return redirect("grants:call_manage", pk=call.pk)
         except ValidationError as error:
             for message in _errors(error):
                 messages.error(request, message)
@@ -474,11 +480,13 @@ def call_manage(request, pk):
             "applications": applications,
             "criterion_form": criterion_form,
             "question_form": question_form,
+            "minutes_form": minutes_form,
+            "meetings": call.meetings.select_related("recorded_by"),
             "offered": sorted(states.CALL.offered(call.state)),
             "committed": services.committed(call),
             "anchor_keys": ("0", "3", "5"),
         },
-        status=400 if criterion_form.errors or question_form.errors else 200,
+        status=400 if criterion_form.errors or question_form.errors or minutes_form.errors else 200,
     )
 
 
@@ -519,6 +527,23 @@ def call_ranking(request, pk):
     )
 
 
+@staff_view(MANAGE, policy=policy.manages_grants)
+@require_GET
+def call_calibration(request, pk):
+    """The reviewers side by side: who scores higher or lower than the others on the same
+    applications, and the applications on which reviewers disagree (for the committee)."""
+    call = _call_or_404(pk)
+    found = selectors.calibration(call, acting_user=request.user)
+    if found is None:
+        raise PermissionDenied
+    reviewers, disagreements = found
+    return render(
+        request,
+        "grants/call_calibration.html",
+        {"call": call, "reviewers": reviewers, "disagreements": disagreements, "threshold": selectors.DISAGREEMENT},
+    )
+
+
 # --- Staff: an application (screening, reviewers, decision) -------------------------------------------------
 def _reviewers():
     return [
@@ -545,6 +570,7 @@ def staff_application(request, pk):
             decision_form=DecisionForm(),
             offered=states.APPLICATION.offered(application.state),
             identity=True,
+            flags=selectors.flags_for(application),
         ),
     )
 

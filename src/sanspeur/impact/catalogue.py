@@ -62,6 +62,7 @@ class Indicator:
     base: int = 5  # random rounding base (1: none)
     additive: bool = True  # cells add up to a published total (counts); False for shares
     area_language: str = ""  # areas named by data in one language (training units: "fr"), marked so
+    order: int = 0  # where it shows among the others (stable: same order, registration order)
 
     @property
     def with_total(self) -> bool:
@@ -130,7 +131,8 @@ def get(code: str) -> Indicator | None:
 
 
 def indicators() -> list[Indicator]:
-    return list(_REGISTRY.values())
+    """Every registered indicator: the built-in ones first, then other apps' (by ``order``)."""
+    return sorted(_REGISTRY.values(), key=lambda indicator: indicator.order)
 
 
 # --- Periods -------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ rounding. Once published, a release is frozen: the model and its queryset refuse
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -122,3 +124,60 @@ class Release(models.Model):
 
         indicator = get(self.indicator)
         return str(indicator.title) if indicator else self.indicator
+
+
+class Testimony(models.Model):
+    """A resident's or a partner's words, offered for advocacy with consent to publish them.
+
+    The words are sealed in the vault under two data keys of their own: the *original* (shown to the
+    moderators, destroyed when the testimony is published or refused) and the *text* that a moderator
+    redacted (names, places and days taken out), published once a second moderator approves it and
+    destroyed when the resident withdraws. Nothing says who wrote it: the day it arrived, its language,
+    which kind of person sent it, and the look-up of a codename only the sender knows."""
+
+    class State(models.TextChoices):
+        RECEIVED = states.RECEIVED, pgettext_lazy("testimony", "Received, to redact")
+        REDACTED = states.REDACTED, pgettext_lazy("testimony", "Redacted, to approve")
+        PUBLISHED = states.PUBLISHED, pgettext_lazy("testimony", "Published")
+        REFUSED = states.REFUSED, pgettext_lazy("testimony", "Not published")
+        WITHDRAWN = states.WITHDRAWN, pgettext_lazy("testimony", "Withdrawn by its author")
+
+    class Author(models.TextChoices):
+        RESIDENT = "resident", pgettext_lazy("testimony author", "A resident")
+        RELATIVE = "relative", pgettext_lazy("testimony author", "A relative or a friend of a resident")
+        PARTNER = "partner", pgettext_lazy("testimony author", "Someone who works for a community organisation")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    language = models.CharField(max_length=5)
+    author = models.CharField(max_length=10, choices=Author.choices)
+    received_on = models.DateField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
+    original_key = models.ForeignKey("core.DataKey", null=True, on_delete=models.PROTECT, related_name="+")
+    original = models.BinaryField(null=True)
+    text_key = models.ForeignKey("core.DataKey", null=True, on_delete=models.PROTECT, related_name="+")
+    text = models.BinaryField(null=True)
+    # The month shown with the published text ("YYYY-MM"); chosen by the moderator, never a day.
+    month = models.CharField(max_length=7, blank=True)
+    redacted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    redacted_on = models.DateField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    published_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)  # refused or withdrawn
+    # The codename (shown once, never stored): a keyed look-up id and an scrypt verifier.
+    codename_lookup = models.CharField(max_length=64, unique=True)
+    codename_salt = models.BinaryField()
+    codename_verifier = models.BinaryField()
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        verbose_name = _("testimony")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state=states.PUBLISHED)
+                | (models.Q(approved_by__isnull=False) & models.Q(original__isnull=True)),
+                name="impact_testimony_published_is_approved_and_original_gone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"testimony {self.pk}"

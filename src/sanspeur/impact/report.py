@@ -37,6 +37,50 @@ def _value(value) -> str:
     return str(value) if value is not None else presentation.suppressed_mark()
 
 
+def _testimony_paragraphs(testimony, body) -> list:
+    """A testimony as paragraphs: Arabic script shaped and put in visual order line by line (a PDF
+    draws glyphs left to right), right-aligned; other scripts as they are. Escaped for ReportLab."""
+    import textwrap
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from sanspeur.cards.printing import visual
+
+    if testimony.direction != "rtl":
+        return [Paragraph(escape(part), body) for part in testimony.text.split("\n") if part.strip()]
+    right = ParagraphStyle("rtl", parent=body, alignment=TA_RIGHT)
+    lines = [line for part in testimony.text.split("\n") for line in textwrap.wrap(part, 80)]
+    return [Paragraph(escape(visual(line)), right) for line in lines]
+
+
+def _testimonies(year: int, *, body, subheading) -> list:
+    """The year's published testimonies (the redacted text, as on the site), with their month."""
+    from django.utils.dateformat import format as date_format
+    from django.utils.formats import get_format
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer
+
+    found = selectors.published_testimonies(year=year)
+    if not found:
+        return []
+    story = [
+        Paragraph(_("Testimonies"), subheading),
+        Paragraph(
+            _("In their own words, with their consent; names, places and days were taken out before publishing."),
+            body,
+        ),
+    ]
+    for testimony in found:
+        caption = f"— {testimony.author}, {date_format(testimony.month_date, get_format('YEAR_MONTH_FORMAT'))}"
+        story.append(
+            KeepTogether([*_testimony_paragraphs(testimony, body), Paragraph(caption, body), Spacer(1, 3 * mm)])
+        )
+    return story
+
+
 def report_pdf(year: int, *, language: str) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import letter
@@ -101,6 +145,7 @@ def report_pdf(year: int, *, language: str) -> bytes:
                     label = presentation.period_label(release.period)
                     notes.append(f"{_('Privacy loss (ε)')} {label}: {number_format(release.epsilon.normalize())}")
             story.append(Paragraph(" · ".join(str(note) for note in notes), body))
+        story += _testimonies(year, body=body, subheading=subheading)
         story.append(Paragraph(_("Method and privacy"), subheading))
         for line in selectors.budget_lines(year):
             spent, budget = number_format(line.spent.normalize()), number_format(line.budget.normalize())

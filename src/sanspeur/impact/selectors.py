@@ -123,3 +123,106 @@ def releases_due(*, today, years: int = 2) -> list[tuple[str, str]]:
                     if catalogue.parse_period(period)[3] < today and (indicator.code, period) not in taken:
                         due.append((indicator.code, period))
     return due[:MAX_ROWS]
+
+
+# --- Work queues (the dashboard's tiles, accounts/dashboard.py) ---------------------------------------
+def drafts_to_approve_count() -> int:
+    """Prepared releases waiting for a second person's approval."""
+    return Release.objects.filter(state=states.DRAFT).count()
+
+
+# --- Testimonies -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublishedTestimony:
+    pk: str
+    text: str
+    language: str
+    month: str  # "YYYY-MM"
+    author: str  # its label
+
+    @property
+    def month_date(self):
+        """The first of the month, for ``|date:"YEAR_MONTH_FORMAT"`` (never shown as a day)."""
+        import datetime as dt
+
+        year, number = (int(part) for part in self.month.split("-"))
+        return dt.date(year, number, 1)
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.language == "ar" else "ltr"
+
+
+def published_testimonies(*, year: int | None = None, limit: int = 200) -> list[PublishedTestimony]:
+    """The published testimonies, newest month first (their redacted text opened from the vault);
+    with ``year``, those shown with a month of that year (the yearly report)."""
+    from .models import Testimony
+    from .services import testimony_text
+
+    rows = Testimony.objects.filter(state=states.PUBLISHED).select_related("text_key").order_by("-month", "id")
+    if year is not None:
+        rows = rows.filter(month__startswith=f"{year:04d}-")
+    found = []
+    for testimony in rows[:limit]:
+        text = testimony_text(testimony)
+        if text:
+            found.append(
+                PublishedTestimony(
+                    str(testimony.pk), text, testimony.language, testimony.month, testimony.get_author_display()
+                )
+            )
+    return found
+
+
+def testimony_queue() -> dict[str, QuerySet]:
+    """The moderators' queues: to redact, to approve (a second person), and the last closed ones."""
+    from .models import Testimony
+
+    base = Testimony.objects.select_related("redacted_by", "approved_by").only(
+        "id",
+        "language",
+        "author",
+        "received_on",
+        "state",
+        "month",
+        "redacted_by",
+        "redacted_on",
+        "approved_by",
+        "published_on",
+        "closed_on",
+    )
+    return {
+        "received": base.filter(state=states.RECEIVED).order_by("received_on", "id"),
+        "redacted": base.filter(state=states.REDACTED).order_by("redacted_on", "id"),
+        "closed": base.exclude(state__in=[states.RECEIVED, states.REDACTED]).order_by("-received_on", "id")[:50],
+    }
+
+
+def testimony_counts() -> dict[str, int]:
+    """How many testimonies wait for each step (the moderators' dashboard)."""
+    from django.db.models import Count
+
+    from .models import Testimony
+
+    rows = (
+        Testimony.objects.filter(state__in=[states.RECEIVED, states.REDACTED]).values("state").annotate(n=Count("id"))
+    )
+    counts = {states.RECEIVED: 0, states.REDACTED: 0}
+    counts.update({row["state"]: row["n"] for row in rows})
+    return counts
+
+
+def testimony_follow(codename: str):
+    """The testimony a codename follows, or None (same path and time for a wrong one). Raises
+    protection.selectors.RateLimited after too many wrong codenames in its bucket or for its id."""
+    from sanspeur.protection.selectors import codename_open
+
+    from .models import Testimony
+    from .services import TESTIMONY_CODENAME
+
+    found = codename_open(
+        codename,
+        purpose=TESTIMONY_CODENAME,
+        find=lambda lookup: Testimony.objects.filter(codename_lookup=lookup).first(),
+    )
+    return found[0] if found else None

@@ -8,6 +8,8 @@ statisticians preparing at the same moment cannot both pass a check that only on
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -17,8 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanspeur.accounts.policy import (
+    is_command_line,
     may_approve_statistics_release,
+    may_approve_testimony,
     may_discard_statistics_release,
+    may_moderate_testimony,
     may_prepare_statistics_release,
     may_set_privacy_budget,
 )
@@ -28,7 +33,7 @@ from sanspeur.core.services import audit_entry_create
 
 from . import catalogue, disclosure, states
 from .catalogue import NOISY, REPORTED, Indicator
-from .models import CorrectionReason, PrivacyBudget, Release
+from .models import CorrectionReason, PrivacyBudget, Release, Testimony
 
 if TYPE_CHECKING:
     from sanspeur.accounts.models import User
@@ -247,3 +252,208 @@ def budget_set(*, acting_user: User | None, privacy_unit: str, year: int, epsilo
         detail={"privacy_unit": privacy_unit, "year": year, "old": str(old), "new": str(epsilon)},
     )
     return budget
+
+
+# --- Testimonies (docs/impact.md, "Testimonies") ----------------------------------------------------------
+TESTIMONY_PURPOSE = "impact.testimony"  # the vault purpose of both keys of a testimony
+TESTIMONY_CODENAME = "impact.testimony.codename"  # look-up ids and guess limits of their own
+TESTIMONY_MAX_CHARS = 5000
+TESTIMONY_LANGUAGES = ("fr", "en", "es", "ar", "ht")
+UNMODERATED_DAYS = 90  # a testimony nobody redacted or refused by then is destroyed (daily job)
+
+
+def testimony_context(testimony: Testimony, part: str) -> str:
+    return f"impact.testimony:{testimony.pk}:{part}"
+
+
+def _testimony_locked(testimony: Testimony) -> Testimony:
+    return lock_rows(Testimony.objects.filter(pk=testimony.pk))[0]
+
+
+def _clean_words(text: str) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError(_("Write your testimony."))
+    if len(text) > TESTIMONY_MAX_CHARS:
+        raise ValidationError(_("Your testimony is too long: keep it under 5,000 characters."))
+    return text
+
+
+def _destroy(testimony: Testimony, *parts: str) -> None:
+    """Clear the sealed ``parts`` ("original", "text") and destroy their keys, in the caller's
+    transaction: what they held can never be opened again, from any copy of the database."""
+    from sanspeur.core import vault
+
+    for part in parts:
+        key = getattr(testimony, f"{part}_key")
+        setattr(testimony, part, None)
+        if key is not None and key.wrapped is not None:
+            vault.datakey_shred(key)
+
+
+@action("impact.testimony.submit", audited=False)
+def testimony_submit(*, acting_user: User | None, text: str, author: str, language: str) -> Testimony:
+    """A testimony offered with consent to publish it: the words sealed under a key of their own,
+    the day, the language and the kind of author; a codename (on the returned object as
+    ``codename``, to show once) to follow or withdraw it. No name, no contact, no address, no time."""
+    from sanspeur.core import vault
+    from sanspeur.protection import crypto
+
+    text = _clean_words(text)
+    if author not in Testimony.Author.values:
+        raise ValidationError(_("Say who you are writing as."))
+    if language not in TESTIMONY_LANGUAGES:
+        language = "fr"
+    codename = crypto.codename_generate(language)
+    salt = secrets.token_bytes(16)
+    verifier, _seed = crypto.codename_stretch(codename, salt)
+    testimony = Testimony(
+        language=language,
+        author=author,
+        received_on=timezone.localdate(),
+        codename_lookup=crypto.codename_lookup(codename, TESTIMONY_CODENAME),
+        codename_salt=salt,
+        codename_verifier=verifier,
+    )
+    testimony.original_key = vault.datakey_create(purpose=TESTIMONY_PURPOSE)
+    testimony.original = vault.seal_fields(
+        testimony.original_key, {"text": text}, context=testimony_context(testimony, "original")
+    )
+    testimony.save(force_insert=True)
+    testimony.codename = codename
+    return testimony
+
+
+def _month_checked(month: str, received_on: dt.date) -> str:
+    try:
+        year, number = (int(part) for part in (month or "").split("-"))
+        first = dt.date(year, number, 1)
+    except ValueError:
+        raise ValidationError(_("Choose the month to show with the testimony.")) from None
+    if first > received_on or first.year < received_on.year - 5:
+        raise ValidationError(_("Choose the month to show with the testimony."))
+    return f"{year:04d}-{number:02d}"
+
+
+@action("impact.testimony.redact", policy=may_moderate_testimony)
+def testimony_redact(*, acting_user: User | None, testimony: Testimony, text: str, month: str) -> Testimony:
+    """Save the redacted text (sealed under the testimony's second key) and the month shown with
+    it. A text that still holds a day-precise date is refused; the moderator who saves it becomes
+    the one a different moderator must approve."""
+    from sanspeur.core import vault
+
+    from . import redaction
+
+    testimony = _testimony_locked(testimony)
+    previous = testimony.state
+    testimony.state = states.TESTIMONY.check(testimony.state, "redact")
+    text = _clean_words(text)
+    if redaction.day_dates(text):
+        raise ValidationError(_("A published testimony is dated to the month at most: take the days out."))
+    testimony.month = _month_checked(month, testimony.received_on)
+    if testimony.text_key is None:
+        testimony.text_key = vault.datakey_create(purpose=TESTIMONY_PURPOSE)
+    testimony.text = vault.seal_fields(testimony.text_key, {"text": text}, context=testimony_context(testimony, "text"))
+    testimony.redacted_by, testimony.redacted_on = acting_user, timezone.localdate()
+    testimony.approved_by = None
+    testimony.save()
+    audit_entry_create(
+        acting_user=acting_user,
+        action="impact.testimony.redact",
+        target=testimony,
+        detail={"from": previous, "to": testimony.state, "characters": len(text)},
+    )
+    return testimony
+
+
+@action("impact.testimony.approve", policy=may_approve_testimony)
+def testimony_approve(*, acting_user: User | None, testimony: Testimony) -> Testimony:
+    """Publish the redacted text; the original words are destroyed in the same transaction."""
+    from . import redaction
+
+    locked = _testimony_locked(testimony)
+    if locked.redacted_by_id != testimony.redacted_by_id:
+        raise ValidationError(_("This testimony has changed since the page was shown."))
+    previous = locked.state
+    locked.state = states.TESTIMONY.check(locked.state, "approve")
+    if redaction.day_dates(testimony_text(locked)):
+        raise ValidationError(_("A published testimony is dated to the month at most: take the days out."))
+    _destroy(locked, "original")
+    locked.approved_by, locked.published_on = acting_user, timezone.localdate()
+    locked.save()
+    audit_entry_create(
+        acting_user=acting_user,
+        action="impact.testimony.approve",
+        target=locked,
+        detail={"from": previous, "to": locked.state},
+    )
+    return locked
+
+
+@action("impact.testimony.refuse", policy=may_moderate_testimony)
+def testimony_refuse(*, acting_user: User | None, testimony: Testimony) -> Testimony:
+    """Not published: the original and any redacted text are destroyed."""
+    testimony = _testimony_locked(testimony)
+    previous = testimony.state
+    testimony.state = states.TESTIMONY.check(testimony.state, "refuse")
+    _destroy(testimony, "original", "text")
+    testimony.closed_on = timezone.localdate()
+    testimony.save()
+    audit_entry_create(
+        acting_user=acting_user,
+        action="impact.testimony.refuse",
+        target=testimony,
+        detail={"from": previous, "to": testimony.state},
+    )
+    return testimony
+
+
+@action("impact.testimony.withdraw", audited=False)
+def testimony_withdraw(*, acting_user: User | None, testimony: Testimony) -> Testimony:
+    """The author took their consent back (with the codename, checked by the caller): everything
+    kept is destroyed and the text comes off the site. Not audited: an entry would date the
+    author's visit; the testimony's own state says it was withdrawn, and on which day."""
+    testimony = _testimony_locked(testimony)
+    testimony.state = states.TESTIMONY.check(testimony.state, "withdraw")
+    _destroy(testimony, "original", "text")
+    testimony.closed_on = timezone.localdate()
+    testimony.save()
+    return testimony
+
+
+def _command_line_or_job(acting_user, **_kwargs) -> bool:
+    return is_command_line(acting_user)
+
+
+@action("impact.testimony.expire", policy=_command_line_or_job)
+def testimonies_expire(*, acting_user: User | None, today: dt.date | None = None) -> int:
+    """Destroy the testimonies nobody redacted or refused within UNMODERATED_DAYS (the daily job):
+    words are not kept waiting for ever. How many."""
+    today = today or timezone.localdate()
+    stale = lock_rows(
+        Testimony.objects.filter(
+            state__in=[states.RECEIVED, states.REDACTED],
+            received_on__lt=today - dt.timedelta(days=UNMODERATED_DAYS),
+        ).select_related("original_key", "text_key")
+    )
+    for testimony in stale:
+        testimony.state = states.REFUSED
+        _destroy(testimony, "original", "text")
+        testimony.closed_on = today
+        testimony.save()
+    audit_entry_create(acting_user=acting_user, action="impact.testimony.expire", detail={"count": len(stale)})
+    return len(stale)
+
+
+def testimony_text(testimony: Testimony) -> str:
+    """The redacted text, or "" once destroyed."""
+    from sanspeur.core import vault
+
+    if testimony.text is None or testimony.text_key is None:
+        return ""
+    try:
+        return vault.open_fields(testimony.text_key, testimony.text, context=testimony_context(testimony, "text"))[
+            "text"
+        ]
+    except vault.ShreddedError:
+        return ""

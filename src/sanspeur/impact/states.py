@@ -17,3 +17,21 @@ RELEASE = StateMachine(
         "discard": ({DRAFT}, DISCARDED),
     },
 )
+
+
+# --- Testimonies (docs/impact.md, "Testimonies") ------------------------------------------------------
+# A resident's words arrive *received*; a moderator *redacts* them (names, places and days taken out);
+# a second moderator *approves* the redacted text, which publishes it and destroys the original; either
+# may *refuse* it (the original is destroyed too). The resident may *withdraw* at any time with the
+# codename: what was kept is destroyed and the published text comes off the site.
+RECEIVED, REDACTED, REFUSED, WITHDRAWN = "received", "redacted", "refused", "withdrawn"
+
+TESTIMONY = StateMachine(
+    "testimony",
+    {
+        "redact": ({RECEIVED, REDACTED}, REDACTED),
+        "approve": ({REDACTED}, PUBLISHED),
+        "refuse": ({RECEIVED, REDACTED}, REFUSED),
+        "withdraw": ({RECEIVED, REDACTED, PUBLISHED}, WITHDRAWN),
+    },
+)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,14 +16,20 @@ from sanspeur.accounts.decorators import staff_view
 from sanspeur.accounts.policy import (
     approves_statistics,
     may_approve_statistics_release,
+    may_approve_testimony,
+    moderates_testimonies,
     prepares_statistics,
     works_on_statistics,
 )
+from sanspeur.core import antiabuse, humancheck
+from sanspeur.core.params import uuid_or_none
+from sanspeur.core.public_pages import public_view
 from sanspeur.core.transitions import InvalidTransition
+from sanspeur.core.uploads import body_limit
 
 from . import catalogue, opendata, presentation, report, selectors, services
-from .forms import PrepareForm
-from .models import Release
+from .forms import PrepareForm, TestimonyFollowForm, TestimonyForm, TestimonyRedactForm
+from .models import Release, Testimony
 
 
 # --- Public ------------------------------------------------------------------------------------------
@@ -236,3 +243,223 @@ def staff_action(request, slug, action):
     except (InvalidTransition, ValidationError):
         messages.error(request, _("This release has changed since the page was shown."))
     return redirect("impact:staff_release", slug=found.slug)
+
+
+# --- Testimonies: public --------------------------------------------------------------------------------------
+TESTIMONY_SCOPE = "impact.testimony"
+TESTIMONY_BODY_LIMIT = 64 * 1024  # 5,000 characters of any script, the proof of work, the choices
+TESTIMONY_MIN_SECONDS = 20  # nobody writes a testimony faster
+
+
+def _testimony_too_large(request, limit: int):
+    form = TestimonyForm()
+    form.add_error(None, _("Your testimony is too long: keep it under 5,000 characters."))
+    return render(request, "impact/testimony_share.html", {"form": form, **_testimony_check()}, status=413)
+
+
+def _testimony_check(**kwargs) -> dict:
+    return humancheck.human_check_context(scope=TESTIMONY_SCOPE, url=reverse("impact:testimony_challenge"), **kwargs)
+
+
+@public_view
+@require_GET
+def testimony_challenge(request):
+    """The widget's challenge for the testimony form: no cookie, never cached, nothing recorded."""
+    from django.http import JsonResponse
+
+    return JsonResponse(antiabuse.challenge_create(scope=TESTIMONY_SCOPE))
+
+
+@public_view
+@require_GET
+def testimonies(request):
+    found = selectors.published_testimonies()
+    found.sort(key=lambda testimony: testimony.language != request.LANGUAGE_CODE)  # the page's language first
+    return render(request, "impact/testimonies.html", {"testimonies": found})
+
+
+@public_view
+@body_limit(TESTIMONY_BODY_LIMIT, refuse=_testimony_too_large)
+def testimony_share(request):
+    if request.method != "POST":
+        return render(request, "impact/testimony_share.html", {"form": TestimonyForm(), **_testimony_check()})
+    form = TestimonyForm(request.POST)
+    reason, _path = humancheck.human_check_verify(
+        request.POST, scope=TESTIMONY_SCOPE, min_seconds=TESTIMONY_MIN_SECONDS
+    )
+    if reason:
+        show = reason == "missing" or not request.POST.get("altcha")
+        form.is_valid()  # the words are shown again, with their errors if any
+        context = {"form": form, **_testimony_check(show_question=show, error=humancheck.message(reason))}
+        return render(request, "impact/testimony_share.html", context, status=400)
+    if not form.is_valid():
+        return render(request, "impact/testimony_share.html", {"form": form, **_testimony_check()}, status=400)
+    try:
+        testimony = services.testimony_submit(
+            acting_user=None,
+            text=form.cleaned_data["text"],
+            author=form.cleaned_data["author"],
+            language=request.LANGUAGE_CODE,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return render(request, "impact/testimony_share.html", {"form": form, **_testimony_check()}, status=400)
+    from sanspeur.protection import crypto
+
+    language = crypto.codename_language(request.LANGUAGE_CODE)
+    return render(
+        request,
+        "impact/testimony_sent.html",
+        {
+            "codename": testimony.codename,
+            "codename_language": language,
+            "codename_dir": "rtl" if language in crypto.RTL_LANGUAGES else "ltr",
+        },
+    )
+
+
+def _follow_too_large(request, limit: int):
+    return render(request, "impact/testimony_follow.html", {"form": TestimonyFollowForm()}, status=413)
+
+
+@public_view
+@body_limit(4 * 1024, refuse=_follow_too_large)
+def testimony_follow(request):
+    """Follow a testimony with its codename (POST only: a codename never sits in an address), and
+    withdraw it: a second, confirmed step on the page that shows its state."""
+    from sanspeur.protection.selectors import RateLimited
+
+    if request.method != "POST":
+        return render(request, "impact/testimony_follow.html", {"form": TestimonyFollowForm()})
+    form = TestimonyFollowForm(request.POST)
+    if not form.is_valid():
+        return render(request, "impact/testimony_follow.html", {"form": form}, status=400)
+    try:
+        testimony = selectors.testimony_follow(form.cleaned_data["codename"])
+    except RateLimited as limited:
+        response = render(
+            request,
+            "impact/testimony_follow.html",
+            {"form": TestimonyFollowForm(), "rate_limited": humancheck.wait_text(limited.wait)},
+            status=429,
+        )
+        response["Retry-After"] = str(limited.wait)
+        return response
+    if testimony is None:
+        return render(
+            request, "impact/testimony_follow.html", {"form": TestimonyFollowForm(), "not_found": True}, status=400
+        )
+    withdrawn_now = False
+    if form.cleaned_data["withdraw"] and testimony.state != Testimony.State.WITHDRAWN:
+        try:
+            testimony = services.testimony_withdraw(acting_user=None, testimony=testimony)
+        except InvalidTransition:
+            pass  # refused or already withdrawn meanwhile: nothing is kept either way
+        else:
+            withdrawn_now = True
+    return render(
+        request,
+        "impact/testimony_follow.html",
+        {"testimony": testimony, "codename": form.cleaned_data["codename"], "withdrawn_now": withdrawn_now},
+    )
+
+
+# --- Testimonies: moderators --------------------------------------------------------------------------------
+@staff_view(policy=moderates_testimonies)
+@require_GET
+def testimony_list(request):
+    return render(request, "impact/testimony_list.html", {"queue": selectors.testimony_queue()})
+
+
+def _testimony_or_404(pk) -> Testimony:
+    found = (
+        Testimony.objects.filter(pk=uuid_or_none(pk))
+        .select_related("original_key", "text_key", "redacted_by", "approved_by")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def _testimony_page(request, testimony: Testimony, form=None, status: int = 200):
+    from sanspeur.core import vault
+    from sanspeur.core.services import audit_read
+
+    from . import redaction
+
+    original = ""
+    if testimony.original is not None and testimony.original_key is not None:
+        try:
+            original = vault.open_fields(
+                testimony.original_key, testimony.original, context=services.testimony_context(testimony, "original")
+            )["text"]
+        except vault.ShreddedError:
+            original = ""
+    text = services.testimony_text(testimony)
+    audit_read(acting_user=request.user, target=testimony)
+    if form is None:
+        initial_month = testimony.month or testimony.received_on.strftime("%Y-%m")
+        form = TestimonyRedactForm(initial={"text": text or original, "month": initial_month})
+    return render(
+        request,
+        "impact/testimony_detail.html",
+        {
+            "testimony": testimony,
+            "original": original,
+            "text": text,
+            "suspects": redaction.suspects(text or original),
+            "day_dates": redaction.day_dates(text or original),
+            "form": form,
+            "open": testimony.state in (Testimony.State.RECEIVED, Testimony.State.REDACTED),
+            "may_approve": testimony.state == Testimony.State.REDACTED
+            and may_approve_testimony(request.user, testimony=testimony),
+            "own": testimony.redacted_by_id == request.user.pk,
+            "confirm_refuse": request.GET.get("confirm") == "refuse",
+        },
+        status=status,
+    )
+
+
+@staff_view(policy=moderates_testimonies)
+@require_GET
+def testimony_detail(request, pk):
+    return _testimony_page(request, _testimony_or_404(pk))
+
+
+@staff_view(policy=moderates_testimonies)
+@require_POST
+def testimony_action(request, pk, action):
+    testimony = _testimony_or_404(pk)
+    try:
+        if action == "redact":
+            form = TestimonyRedactForm(request.POST)
+            if not form.is_valid():
+                return _testimony_page(request, testimony, form, status=400)
+            try:
+                services.testimony_redact(
+                    acting_user=request.user,
+                    testimony=testimony,
+                    text=form.cleaned_data["text"],
+                    month=form.cleaned_data["month"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+                return _testimony_page(request, testimony, form, status=400)
+            messages.success(request, _("The redacted text is saved. A second moderator must approve it."))
+        elif action == "approve":
+            services.testimony_approve(acting_user=request.user, testimony=testimony)
+            messages.success(request, _("The testimony is published; its original words are destroyed."))
+        elif action == "refuse":
+            if request.POST.get("confirm") != "yes":  # the first press shows the consequence
+                return redirect(reverse("impact:testimony_detail", kwargs={"pk": testimony.pk}) + "?confirm=refuse")
+            services.testimony_refuse(acting_user=request.user, testimony=testimony)
+            messages.success(request, _("The testimony will not be published; everything kept of it is destroyed."))
+        else:
+            raise Http404
+    except PermissionDenied:
+        messages.error(request, _("A testimony is approved by a moderator other than the one who redacted it."))
+    except (InvalidTransition, ValidationError) as error:
+        detail = error.messages[0] if isinstance(error, ValidationError) else ""
+        messages.error(request, detail or _("This testimony has changed since the page was shown."))
+    return redirect("impact:testimony_detail", pk=testimony.pk)

@@ -40,6 +40,10 @@ DESCRIPTIONS = {
         "Funding applications of organisations: their attachments sealed; people reached only as rounded counts, "
         "never a list of people"
     ),
+    "impact.testimony": _(
+        "Testimonies offered for publication: the words sealed and destroyed once published, refused or "
+        "withdrawn; the day received and the language, never a name or a contact"
+    ),
     "training.person": _(
         "Staff and police trainees: names sealed, an employee number only as a keyed hash, their course completions"
     ),

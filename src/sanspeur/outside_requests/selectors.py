@@ -428,3 +428,14 @@ def trust_marks(service_ids) -> tuple[set, set]:
         ).values_list("pk", flat=True)
     )
     return withdrawn, signed
+
+
+# --- Work queues (the dashboard's tiles, accounts/dashboard.py) -------------------------------------------
+def open_requests_count() -> int:
+    """Outside requests not yet answered (received, triaged, in legal review, narrowing, decided)."""
+    return OutsideRequest.objects.filter(state__in=OPEN_STATES).count()
+
+
+def refusals_to_follow_count() -> int:
+    """Residents' refusal reports not yet resolved or closed as unresolved."""
+    return RefusalReport.objects.filter(state__in=(RefusalReport.State.RECEIVED, RefusalReport.State.CONTACTED)).count()

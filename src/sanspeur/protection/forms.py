@@ -52,9 +52,10 @@ def clean_attachments(files) -> list:
 class ReportForm(AccessibleFormMixin, forms.Form):
     category = forms.ChoiceField(label=_("What happened?"), choices=CATEGORIES, widget=forms.RadioSelect)
     role = forms.ChoiceField(
-        label=_("Did this happen to you, or did you see it happen to someone else?"),
+        label=_("Did this happen to you, or did you see it happen to someone else? (optional)"),
         choices=[("victim", _("It happened to me")), ("witness", _("I saw it happen to someone else"))],
         widget=forms.RadioSelect,
+        required=False,
     )
     when_month = forms.ChoiceField(label=_("Month (optional)"), choices=MONTHS, required=False)
     when_year = forms.IntegerField(
@@ -81,6 +82,7 @@ class ReportForm(AccessibleFormMixin, forms.Form):
         ],
         initial="none",
         widget=forms.RadioSelect,
+        required=False,  # nothing chosen is "do not contact me"
     )
     contact_details = forms.CharField(
         label=_("Phone number, email or how to reach you safely (optional)"),
@@ -89,10 +91,10 @@ class ReportForm(AccessibleFormMixin, forms.Form):
         widget=forms.TextInput(attrs=OFF),
     )
     contact_language = forms.ChoiceField(
-        label=_("In which language would you like us to answer?"), choices=settings.LANGUAGES, required=False
+        label=_("In which language would you like us to answer? (optional)"), choices=settings.LANGUAGES, required=False
     )
     codename_language = forms.ChoiceField(
-        label=_("Language of your codename"),
+        label=_("Language of your codename (optional)"),
         help_text=_(
             "Your codename is made of everyday words in this language. You can use it on the page in any language."
         ),
@@ -100,6 +102,9 @@ class ReportForm(AccessibleFormMixin, forms.Form):
         required=False,
     )
     attachments = attachments_field()
+
+    def clean_contact(self):
+        return self.cleaned_data.get("contact") or "none"
 
     def clean_when_year(self):
         year = self.cleaned_data.get("when_year")

@@ -95,6 +95,8 @@ class Case(models.Model):
     codename_salt = models.BinaryField(null=True)
     codename_verifier = models.BinaryField(null=True)
     reporter_public_key = models.BinaryField(null=True)
+    # What the person sent, sealed to their codename-derived key too: the follow-up page shows it back.
+    content_for_reporter = models.BinaryField(null=True)
     reporter_seen_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
     closure_requested_by = models.ForeignKey(
@@ -131,7 +133,7 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     for_unit = models.BinaryField(null=True)  # sealed to the unit key (+ case data key)
-    for_reporter = models.BinaryField(null=True)  # replies only: sealed to the codename-derived key
+    for_reporter = models.BinaryField(null=True)  # sealed to the codename-derived key (replies, additions)
     deleted_by_reporter = models.BooleanField(default=False)
 
     class Meta:

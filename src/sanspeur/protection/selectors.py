@@ -103,8 +103,41 @@ def reporter_thread(case: Case, reporter_key) -> list[dict]:
                 continue
             payload = crypto.open_for_reporter(case, message.for_reporter, reporter_key, context=f"reply:{message.pk}")
             item["text"] = json.loads(payload)["text"]
+        elif message.for_reporter is not None:  # an addition (older ones were kept for the unit only)
+            payload = crypto.open_for_reporter(
+                case, message.for_reporter, reporter_key, context=f"addition:{message.pk}"
+            )
+            item["text"] = json.loads(payload)["text"]
         items.append(item)
     return items
+
+
+# What the person sees of their case's progress: never the unit's internal steps (triage, closure
+# awaiting a supervisor), only whether someone has started working on it.
+REPORTER_STATUS = {
+    Case.State.NEW: "received",
+    Case.State.OPEN: "in_progress",
+    Case.State.CLOSURE_REQUESTED: "in_progress",
+    Case.State.CLOSED: "closed",
+}
+
+
+def reporter_report(case: Case, reporter_key) -> dict:
+    """The person's view of their report: the day it was received, its status, what they sent
+    (reports sent before the copy for the person existed: ``content`` is None) and the files count."""
+    content = None
+    if case.content_for_reporter is not None:
+        payload = crypto.open_for_reporter(
+            case, case.content_for_reporter, reporter_key, context="content_for_reporter"
+        )
+        content = json.loads(payload)
+    return {
+        "received_on": case.received_on,
+        "category": case.get_category_display(),
+        "status": REPORTER_STATUS.get(case.state, "received"),
+        "content": content,
+        "files": case.attachments.filter(message__isnull=True).count(),
+    }
 
 
 # --- Staff --------------------------------------------------------------------------------------

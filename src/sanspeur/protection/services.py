@@ -192,7 +192,11 @@ def report_submit(
     case.reporter_seen_on = case.received_on
     case.save()
     case.content = crypto.seal_for_unit(case, _dump(content), context="content")
-    case.save(update_fields=["content"])
+    # The person's own copy, for the follow-up page (never the contact details: whoever opens the
+    # codename sees only what happened, not how to reach the person).
+    mine = {key: value for key, value in content.items() if key != "contact_details"}
+    case.content_for_reporter = crypto.seal_for_reporter(case, _dump(mine), context="content_for_reporter")
+    case.save(update_fields=["content", "content_for_reporter"])
     _store_attachments(case, None, attachments)
     return case, codename
 
@@ -217,7 +221,9 @@ def case_open_from_contact(
 def report_add_information(*, acting_user: User | None, case: Case, text: str, attachments=()) -> Message:
     message = Message.objects.create(case=case, direction=Message.Direction.FROM_REPORTER, created_on=_today())
     message.for_unit = crypto.seal_for_unit(case, _dump({"text": text}), context=f"message:{message.pk}")
-    message.save(update_fields=["for_unit"])
+    if case.reporter_public_key is not None:
+        message.for_reporter = crypto.seal_for_reporter(case, _dump({"text": text}), context=f"addition:{message.pk}")
+    message.save(update_fields=["for_unit", "for_reporter"])
     _store_attachments(case, message, attachments)
     Case.objects.filter(pk=case.pk).update(reporter_seen_on=_today())
     return message
@@ -437,6 +443,7 @@ def case_shred(*, acting_user: User | None, case: Case) -> None:
     Referral.objects.filter(case=case).update(sealed=None)
     Case.objects.filter(pk=case.pk).update(
         content=None,
+        content_for_reporter=None,
         safety_plan=None,
         codename_lookup=None,
         codename_salt=None,
@@ -455,6 +462,11 @@ def codename_drop(*, acting_user: User | None, case: Case) -> None:
         no_change()
         return
     Case.objects.filter(pk=case.pk).update(
-        codename_lookup=None, codename_salt=None, codename_verifier=None, reporter_public_key=None
+        codename_lookup=None,
+        codename_salt=None,
+        codename_verifier=None,
+        reporter_public_key=None,
+        content_for_reporter=None,
     )
+    Message.objects.filter(case=case, direction=Message.Direction.FROM_REPORTER).update(for_reporter=None)
     audit_entry_create(acting_user=acting_user, action="protection.case.drop_codename", target=case)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 
 import nacl.secret
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from nacl.exceptions import CryptoError
@@ -107,6 +110,86 @@ def _pass_valid(value: str, codename: str) -> bool:
     return isinstance(data, dict) and data.get("l") == _pass_id(codename)
 
 
+# --- The page after sending: shown by GET (POST-redirect-GET), without a cookie ---------------------
+# The codename is kept for a few minutes in the shared cache, encrypted under a key derived from a
+# random token that exists only in the redirect's URL (?r=…): the cache alone opens nothing, and the
+# URL left in the history opens nothing once the entry is gone (hidden by the person, or expired
+# after SANSPEUR_PROTECTION_RECEIPT_SECONDS). docs/protection.md, "The page after sending".
+RECEIPT_PREFIX = "protection.receipt:"
+RECEIPT_TOKEN_BYTES = 32
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    """303: the browser follows with a GET, and a reload repeats the GET, never the POST."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _receipt_id(token: str) -> str:
+    return RECEIPT_PREFIX + hashlib.sha256(b"receipt-id:" + token.encode()).hexdigest()
+
+
+def _receipt_box(token: str) -> nacl.secret.SecretBox:
+    return nacl.secret.SecretBox(hashlib.sha256(b"receipt-key:" + token.encode()).digest())
+
+
+def _receipt_store(codename: str, language: str) -> str:
+    token = secrets.token_urlsafe(RECEIPT_TOKEN_BYTES)
+    sealed = _receipt_box(token).encrypt(json.dumps({"c": codename, "l": language}).encode())
+    cache.set(
+        _receipt_id(token), base64.b64encode(bytes(sealed)).decode(), settings.SANSPEUR_PROTECTION_RECEIPT_SECONDS
+    )
+    return token
+
+
+def _receipt_token(request) -> str:
+    token = request.GET.get("r", "")
+    if not 20 <= len(token) <= 64 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in token):
+        return ""
+    return token
+
+
+def _receipt_open(token: str) -> dict | None:
+    if not token:
+        return None
+    sealed = cache.get(_receipt_id(token))
+    if not sealed:
+        return None
+    try:
+        data = json.loads(_receipt_box(token).decrypt(base64.b64decode(sealed)))
+    except (CryptoError, ValueError, TypeError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("c"), str) else None
+
+
+def _received(request):
+    """The page after sending (``/report/?r=<token>``): the codename, shown after the redirect from
+    the report form; "hide" (a POST to the same address) forgets it at once."""
+    token = _receipt_token(request)
+    if request.method == "POST":
+        if token:
+            cache.delete(_receipt_id(token))
+        return _see_other(reverse("protection:home"))
+    found = _receipt_open(token)
+    if found is None:
+        return render(request, "protection/codename.html", {"gone": True})
+    language = crypto.codename_language(found.get("l"))
+    codename = found["c"]
+    return render(
+        request,
+        "protection/codename.html",
+        {
+            "codename": codename,
+            "codename_language": language,
+            "codename_dir": "rtl" if language in crypto.RTL_LANGUAGES else "ltr",
+            "codename_length": len(codename.split()),
+            "token": token,
+            "receipt_minutes": max(1, settings.SANSPEUR_PROTECTION_RECEIPT_SECONDS // 60),
+        },
+    )
+
+
 @public_view
 def home(request):
     return render(request, "protection/home.html")
@@ -115,6 +198,8 @@ def home(request):
 @public_view
 @body_limit(_upload_limit, refuse=_too_large)
 def report(request):
+    if "r" in request.GET:  # the page after sending (POST-redirect-GET), not the form
+        return _received(request)
     if request.method == "POST":
         reason, _path = humancheck.human_check_verify(
             request.POST, scope=REPORT_SCOPE, min_seconds=QUESTION_MIN_SECONDS
@@ -137,29 +222,22 @@ def report(request):
                 "when_year": data["when_year"],
                 "borough": data["borough"],
                 "text": data["text"],
-                "contact": data["contact"],
+                "contact": data["contact"] or "none",
                 "contact_details": data["contact_details"],
                 "contact_language": data["contact_language"],
                 "form_language": translation.get_language(),
             }
-            case, codename = services.report_submit(
+            language = crypto.codename_language(data["codename_language"])
+            _case, codename = services.report_submit(
                 acting_user=None,
                 content=content,
                 category=data["category"],
                 attachments=data["attachments"],
-                language=crypto.codename_language(data["codename_language"]),
+                language=language,
             )
-            language = crypto.codename_language(data["codename_language"])
-            return render(
-                request,
-                "protection/codename.html",
-                {
-                    "codename": codename,
-                    "codename_language": language,
-                    "codename_dir": "rtl" if language in crypto.RTL_LANGUAGES else "ltr",
-                    "codename_length": len(codename.split()),
-                },
-            )
+            # POST-redirect-GET: reloading the next page never sends the report again.
+            token = _receipt_store(codename, language)
+            return _see_other(f"{reverse('protection:report')}?r={token}")
         return render(request, "protection/report.html", {"form": form, **_check_context(REPORT_SCOPE)}, status=400)
     return render(
         request,
@@ -248,6 +326,7 @@ def followup(request):
         request,
         "protection/thread.html",
         {
+            "report": _reporter_view(selectors.reporter_report(case, reporter_key)),
             "codename": crypto.codename_normalise(codename),
             "pass": _pass_for(codename),
             "thread": thread,
@@ -256,6 +335,22 @@ def followup(request):
             "limit_mb": _limit_mb(),
         },
     )
+
+
+def _reporter_view(report: dict) -> dict:
+    """Month and year of the events in words ("March 2026"), the choices' labels in the page's
+    language (the stored values are codes)."""
+    content = report["content"] or {}
+    month, year = content.get("when_month") or "", content.get("when_year") or ""
+    when = " ".join(str(part) for part in (MONTHS.get(int(month)) if month.isdigit() else "", year) if part)
+    roles = dict(ReportForm.base_fields["role"].choices)
+    contacts = dict(ReportForm.base_fields["contact"].choices)
+    return {
+        **report,
+        "when": when,
+        "role": roles.get(content.get("role") or "", ""),
+        "contact": contacts.get(content.get("contact") or "", ""),
+    }
 
 
 # --- Unit key in the staff session ---------------------------------------------------------------
@@ -387,8 +482,8 @@ def case_detail(request, reference):
             "note_form": TextForm(prefix="note"),
             "plan_form": TextForm(prefix="plan", initial={"text": (detail["safety_plan"] or {}).get("text", "")}),
             "reply_form": TextForm(prefix="reply"),
-            "followup_form": FollowUpForm(),
-            "referral_form": ReferralForm(),
+            "followup_form": FollowUpForm(prefix="followup"),
+            "referral_form": ReferralForm(prefix="referral"),
             "closure_form": ClosureForm(),
         },
     )
@@ -407,8 +502,8 @@ def case_action(request, reference, action):
         "note": lambda data: TextForm(data, prefix="note"),
         "plan": lambda data: TextForm(data, prefix="plan"),
         "reply": lambda data: TextForm(data, prefix="reply"),
-        "followup": FollowUpForm,
-        "referral": ReferralForm,
+        "followup": lambda data: FollowUpForm(data, prefix="followup"),
+        "referral": lambda data: ReferralForm(data, prefix="referral"),
         "close": ClosureForm,
     }
     try:

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "sanspeur.accounts",
     "sanspeur.cards",
     "sanspeur.verify",
+    "sanspeur.wallet",
     "sanspeur.directory",
     "sanspeur.clinics",
     "sanspeur.protection",
@@ -229,6 +230,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# The directory map's tiles: a city's own tile server on another origin is the one image source
+# allowed besides this site (docs/directory.md "Map tiles").
+if _tile_origin := registry.url_origin(config("SANSPEUR_MAP_TILE_URL")):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_origin)
 
 # Logging: never the request line of the public, never a personal value. Django's request logger
 # only records server errors here; every handler goes through core.privacy.ScrubPersonalDataFilter,

@@ -85,6 +85,12 @@ def _url_or_path(raw: str) -> str:
     return raw if raw.startswith("/") and not raw.startswith("//") else _url(raw)
 
 
+def url_origin(value: str | None) -> str:
+    """``https://host:port`` of an absolute URL; "" for a path on this site or nothing."""
+    parts = urlsplit(value or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def _json(raw: str) -> Any:
     try:
         return json.loads(raw)
@@ -252,6 +258,14 @@ SETTINGS: tuple[Setting, ...] = (
     _s("CREATE_MISSING_KEYS", "bool", True, "core", "Create missing master and signing keys at first use.",
        production=NEVER_IN_PRODUCTION + ": always false", production_default=False),
     _s("CITY_NAME", "str", "Montréal", "core", "The city's name, on pages and cards."),
+    _s("EMERGENCY_PHONE", "str", "911", "core",
+       "Emergency number (immediate danger), on the home page and footer."),
+    _s("COMMUNITY_PHONE", "str", "211", "core",
+       "Community and social services information line, on the home page and footer (none when empty)."),
+    _s("CITY_PHONE", "str", "311", "core",
+       "The city's information line, on the home page and footer (none when empty)."),
+    _s("CITY_CONTACT_URL", "url", "", "core",
+       "The city's own contact page, linked from the footer (none when empty).", shown="empty"),
     _s("PUBLIC_URL", "url", "http://127.0.0.1:8000", "core",
        "Public address of the site, for links in reminders (none when empty).", production_default="",
        shown="`http://127.0.0.1:8000`"),
@@ -308,9 +322,20 @@ SETTINGS: tuple[Setting, ...] = (
     _s("VERIFY_REFRESH_SECONDS", "int", 60, "verifier", "How often a verifier online refreshes its lists."),
     _s("VERIFY_PROFILES", "json list of profiles", None, "verifier",
        "Service-point profiles: which card fields each kind of service sees.", shown="the built-in four profiles"),
+    # --- wallet (the card in a phone, docs/wallet.md) -------------------------------------------
+    _s("WALLET_LINK_MINUTES", "int", 15, "cards", "Minutes a one-time link to put a card in a phone stays usable.",
+       minimum=1),
+    _s("WALLET_PASS_CERTIFICATE", "path", None, "cards",
+       "PEM certificate of the city's Apple Wallet pass type; unset: no .pkpass is offered.", shown="unset"),
+    _s("WALLET_PASS_KEY", "path", None, "cards", "PEM private key (unencrypted) of that certificate.", shown="unset"),
+    _s("WALLET_PASS_WWDR", "path", None, "cards", "PEM of Apple's WWDR intermediate certificate.", shown="unset"),
+    _s("WALLET_PASS_TYPE_ID", "str", "pass.ca.montreal.sanspeur", "cards", "The pass type identifier."),
+    _s("WALLET_PASS_TEAM_ID", "str", "", "cards", "The Apple team identifier of the pass certificate.",
+       shown="empty"),
     # --- directory ----------------------------------------------------------------------------
-    _s("MAP_TILE_URL", "url", "", "directory",
-       "Map tile template (`https://…/{z}/{x}/{y}.png`); empty: markers on a blank background.",
+    _s("MAP_TILE_URL", "url or path", "", "directory",
+       "Map tile template: a path on this site (`/tiles/{z}/{x}/{y}.png`) or a tile server whose origin is"
+       " then allowed in the pages' img-src; empty: no map (docs/directory.md).",
        shown="empty"),
     _s("DIRECTORY_FIXED_NOW", "datetime", None, "directory",
        "Test hook: fixes the directory's clock (ISO date and time, Montréal time if naive).",
@@ -345,6 +370,14 @@ SETTINGS: tuple[Setting, ...] = (
        "Codename access ends after this many days without the person coming back."),
     _s("PROTECTION_RETENTION_DAYS", "int", 730, "protection", "Days after closing before a case is crypto-shredded."),
     _s("PROTECTION_UNLOCK_SECONDS", "int", 15 * 60, "protection", "How long the unlocked unit key stays usable."),
+    _s("PROTECTION_RECEIPT_SECONDS", "int", 10 * 60, "protection",
+       "How long the page after sending a report can show the codename again (reload), at most.", minimum=30),
+    _s("PROTECTION_VIOLENCE_LINE", "str", "1-800-363-9010", "protection",
+       "Conjugal and family violence line (SOS violence conjugale, 24 h), on the protection pages (none when empty)."),
+    _s("PROTECTION_PSYCHOSOCIAL_LINE", "str", "811", "protection",
+       "Psychosocial crisis line (Info-Social 811, 24 h), on the protection pages (none when empty)."),
+    _s("PROTECTION_SUICIDE_LINE", "str", "988", "protection",
+       "Suicide crisis line (9-8-8, 24 h), on the protection pages (none when empty)."),
     _s("PROTECTION_DEMO_PASSPHRASE", "str", None, "protection",
        "Unit-key passphrase set by `sanspeur load_demo`; read by the demo loader, never a setting.", setting=None,
        shown="the demo's built-in passphrase"),

@@ -198,7 +198,7 @@ def load(*, stdout, print_logins: bool = True) -> None:
             )
         services.unit_manager_add(acting_user=coordinator, unit=units["SPVM-PDQ38"], user=manager)
         start = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
-        services.session_create(
+        session = services.session_create(
             acting_user=coordinator,
             version=version,
             starts_at=start,
@@ -207,6 +207,34 @@ def load(*, stdout, print_logins: bool = True) -> None:
             capacity=30,
             language="fr",
         )
+        # This month's coverage as the daily job keeps it, and eleven earlier months for the trend
+        # (demo figures: coverage that grew as the programme reached the stations).
+        services.coverage_snapshot(acting_user=None, today=today)
+        from .models import CoverageSnapshot
+
+        current = list(CoverageSnapshot.objects.filter(month=today.replace(day=1)))
+        earlier = []
+        month = today.replace(day=1)
+        for back in range(1, 12):
+            month = (month - dt.timedelta(days=1)).replace(day=1)
+            factor = max(0.35, 1 - 0.055 * back)
+            for row in current:
+                earlier.append(
+                    CoverageSnapshot(
+                        unit_id=row.unit_id,
+                        course_id=row.course_id,
+                        month=month,
+                        expected=row.expected,
+                        covered=round(row.covered * factor),
+                        target=row.target,
+                    )
+                )
+        CoverageSnapshot.objects.bulk_create(earlier, ignore_conflicts=True)
+        # The people of station 38 who need the course are registered for it (the trainer's list).
+        from . import selectors
+
+        people, _unknown = selectors.people_to_register(unit=units["SPVM-PDQ38"], numbers=[], course_id=course.pk)
+        services.session_register(acting_user=coordinator, session=session, people=people[: session.capacity])
     if print_logins:
         stdout.write("Training (demo login, same password and demo_totp as above; employee numbers E1001…):")
         stdout.write(f"{MANAGER[0]:<20} {MANAGER[1][0]:<24} {secret}")

@@ -169,3 +169,36 @@ class OutcomeForm(_Clean, forms.Form):
 
     def clean_period_label(self):
         return self._text("period_label", 20)
+
+
+class RegisterForm(forms.Form):
+    """Who to register for a session: the people of a unit who need the course, and/or employee
+    numbers typed one per line (the trainer's or the manager's list)."""
+
+    MAX_NUMBERS = 500
+
+    unit = forms.ModelChoiceField(
+        label=_("The people of this unit who need the course"),
+        queryset=Unit.objects.order_by("path"),
+        required=False,
+        help_text=_("Everyone in the unit and the units below it whose training is missing, expiring or expired."),
+    )
+    numbers = forms.CharField(
+        label=_("Employee numbers"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr", "spellcheck": "false"}),
+        help_text=_("One per line."),
+    )
+
+    def clean_numbers(self):
+        lines = [line.strip() for line in (self.cleaned_data.get("numbers") or "").splitlines() if line.strip()]
+        if len(lines) > self.MAX_NUMBERS:
+            raise forms.ValidationError(_("Register at most 500 people at a time."))
+        return lines
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("unit") and not cleaned.get("numbers"):
+            raise forms.ValidationError(_("Choose a unit or type employee numbers."))
+        return cleaned

@@ -229,6 +229,49 @@ class Attendance(models.Model):
         constraints = [models.UniqueConstraint(fields=["session", "person"], name="training_attendance_once")]
 
 
+class Registration(models.Model):
+    """A trainee registered for a session by a coordinator: attended when they check in, a no-show
+    when the session is over without them (the daily job), or cancelled before it."""
+
+    class State(models.TextChoices):
+        REGISTERED = states.REGISTERED, pgettext_lazy("training registration", "Registered")
+        ATTENDED = states.ATTENDED, pgettext_lazy("training registration", "Attended")
+        NO_SHOW = states.NO_SHOW, pgettext_lazy("training registration", "Did not come")
+        CANCELLED = states.CANCELLED, pgettext_lazy("training registration", "Cancelled")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="registrations")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.REGISTERED)
+    registered_on = models.DateField()
+
+    class Meta:
+        ordering = ["session", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="training_registration_once")]
+
+
+class CoverageSnapshot(models.Model):
+    """A unit's coverage of a course on the first day of a month (its subtree): the daily job keeps
+    one per month, so that the trend over time can be shown — completions are renewed in place and
+    would not tell what the coverage was a year ago. Counts only, never a person."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="snapshots")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    expected = models.PositiveIntegerField()  # headcount minus exemptions
+    covered = models.PositiveIntegerField()
+    target = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["unit", "course", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "course", "month"], name="training_one_snapshot_a_month")
+        ]
+
+    @property
+    def percent(self) -> int | None:
+        return min(100, round(100 * self.covered / self.expected)) if self.expected else None
+
+
 class OutcomeFigure(models.Model):
     """A published count of police status checks with the border agency, for a period: shown next
     to the police's coverage, never per officer."""

@@ -16,7 +16,18 @@ from sanspeur.core import vault
 from sanspeur.core.services import audit_entry_create, audit_read
 
 from . import services, states
-from .models import Completion, CourseVersion, Headcount, OutcomeFigure, Person, Requirement, Session, Unit
+from .models import (
+    Completion,
+    CourseVersion,
+    CoverageSnapshot,
+    Headcount,
+    OutcomeFigure,
+    Person,
+    Registration,
+    Requirement,
+    Session,
+    Unit,
+)
 
 #: Public figures: a unit smaller than this shows no number (one person's training would show).
 SMALL_UNIT = 10
@@ -63,6 +74,11 @@ def _titles() -> dict[int, str]:
     for version in CourseVersion.objects.order_by("course_id", "-number"):
         titles.setdefault(version.course_id, version.title)
     return titles
+
+
+def course_titles() -> dict[int, str]:
+    """Each course's title (its latest version's, in the page's language)."""
+    return _titles()
 
 
 def coverage_tree(*, today: dt.date | None = None) -> dict[int, UnitCoverage]:
@@ -233,3 +249,93 @@ def sessions_upcoming(*, since: dt.datetime | None = None) -> list[Session]:
         .annotate(present=Count("attendances"))
         .order_by("starts_at")
     )
+
+
+# --- Work queue (the dashboard's tile, accounts/dashboard.py) -------------------------------------
+def units_below_target_count(*, acting_user, today: dt.date | None = None) -> int:
+    """The units ``acting_user`` sees where at least one required course is under its target."""
+    return sum(
+        1
+        for entry in coverage_for(acting_user=acting_user, today=today)
+        if any(course.expected and not course.meets_target for course in entry.courses)
+    )
+
+
+def sessions_ahead_count(*, now: dt.datetime | None = None) -> int:
+    """The sessions still to be held (a coordinator's follow-up: trainer, room, check-in)."""
+    return Session.objects.filter(starts_at__gte=now or timezone.now()).count()
+
+
+# --- Registrations ----------------------------------------------------------------------------------------
+@dataclass
+class RegistrationLine:
+    registration: Registration
+    name: str
+    unit: Unit
+
+
+def session_registrations(*, acting_user, session: Session) -> list[RegistrationLine] | None:
+    """The trainees registered for ``session`` with their names, for the training coordinators
+    (accounts/policy.py: they see every record); None for anyone else. Audited (a count)."""
+    from sanspeur.accounts.policy import is_training_coordinator
+
+    if not is_training_coordinator(acting_user):
+        return None
+    rows = session.registrations.select_related("person__data_key", "person__unit").order_by("person__unit__path", "pk")
+    lines = [RegistrationLine(r, _name(r.person), r.person.unit) for r in rows[:1000]]
+    if lines:
+        with transaction.atomic():
+            audit_entry_create(
+                acting_user=acting_user,
+                action="training.person.view",
+                target=session,
+                detail={"people": len(lines), "registrations": True},
+            )
+    return lines
+
+
+def registration_counts(session: Session) -> dict[str, int]:
+    counts = {state: 0 for state in (states.REGISTERED, states.ATTENDED, states.NO_SHOW, states.CANCELLED)}
+    for row in session.registrations.values("state").annotate(n=Count("id")).order_by():
+        counts[row["state"]] = row["n"]
+    return counts
+
+
+def people_to_register(*, unit: Unit | None, numbers: list[str], course_id: int, today: dt.date | None = None):
+    """(people, unknown numbers): the active people of ``unit``'s subtree whose training in the course
+    is missing, expiring or expired, and the people with the given employee numbers."""
+    today = today or _today()
+    found: dict[int, Person] = {}
+    if unit is not None:
+        valid = Q(
+            completions__course_id=course_id,
+            completions__state__in=[states.COMPLETED],
+            completions__valid_until__gt=today + dt.timedelta(days=states.EXPIRING_DAYS),
+        )
+        exempt = Q(completions__course_id=course_id, completions__state=states.EXEMPT)
+        for person in (
+            Person.objects.filter(unit__path__startswith=unit.path, active=True).exclude(valid).exclude(exempt)
+        ).order_by("pk")[:1000]:
+            found[person.pk] = person
+    unknown = []
+    for number in numbers:
+        person = Person.objects.filter(employee_index=services.employee_index(number), active=True).first()
+        if person is None:
+            unknown.append(number)
+        else:
+            found[person.pk] = person
+    return list(found.values()), unknown
+
+
+# --- Coverage over time ------------------------------------------------------------------------------------
+def coverage_trend(unit: Unit, *, months: int = 12, today: dt.date | None = None) -> list[dict]:
+    """Per course required in ``unit``: its monthly snapshots of the last ``months`` months (oldest
+    first), as {"title", "points": [(month, percent, target)]}. Counts of the unit's subtree only."""
+    today = today or _today()
+    first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    titles = _titles()
+    series: dict[int, dict] = {}
+    for snapshot in CoverageSnapshot.objects.filter(unit=unit, month__gte=first).order_by("course_id", "month"):
+        entry = series.setdefault(snapshot.course_id, {"title": titles.get(snapshot.course_id, ""), "points": []})
+        entry["points"].append((snapshot.month, snapshot.percent, snapshot.target))
+    return list(series.values())

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sanspeur.accounts.policy import has_capability, may_manage_training
 from sanspeur.core import vault
@@ -29,11 +30,13 @@ from .models import (
     Completion,
     Course,
     CourseVersion,
+    CoverageSnapshot,
     ExemptionReason,
     Headcount,
     Mode,
     OutcomeFigure,
     Person,
+    Registration,
     Reminder,
     Requirement,
     Session,
@@ -509,6 +512,10 @@ def attendance_checkin(*, acting_user: User | None, token: str, employee_number:
     completion.person = person
     if completion.state != states.EXEMPT:  # attending is welcome; an exemption stands
         _complete(completion, session.version, timezone.localdate(session.starts_at), session=session)
+    registration = Registration.objects.filter(session=session, person=person).first()
+    if registration is not None and states.REGISTRATION.can(registration.state, "attend"):
+        registration.state = states.REGISTRATION.check(registration.state, "attend")
+        registration.save(update_fields=["state"])
     audit_entry_create(
         acting_user=acting_user,
         action="training.session.checkin",
@@ -516,6 +523,115 @@ def attendance_checkin(*, acting_user: User | None, token: str, employee_number:
         detail={"attendances": session.attendances.count(), "state": completion.state},
     )
     return attendance
+
+
+# --- Registrations and no-shows ----------------------------------------------------------------------
+def _active_registrations(session: Session) -> int:
+    return session.registrations.filter(state__in=[states.REGISTERED, states.ATTENDED]).count()
+
+
+@action("training.session.register", policy=may_manage_training)
+def session_register(*, acting_user: User | None, session: Session, people: list[Person]) -> int:
+    """Register trainees for a session that has not started: all of them or none (a full session or
+    a trainee who left refuses the whole list). Registering someone already registered changes
+    nothing; a cancelled registration is made again. How many were registered."""
+    session = _locked(Session, session.pk)
+    if session.starts_at <= timezone.now():
+        raise ValidationError(_("This session has started: nobody can be registered any more."))
+    if any(not person.active for person in people):
+        raise ValidationError(_("A trainee on the list has left: take them off the list."))
+    existing = {r.person_id: r for r in Registration.objects.filter(session=session, person__in=people)}
+    new = [p for p in dict.fromkeys(people) if p.pk not in existing or existing[p.pk].state == states.CANCELLED]
+    if _active_registrations(session) + len(new) > session.capacity:
+        left = max(session.capacity - _active_registrations(session), 0)
+        raise ValidationError(
+            ngettext(
+                "This session has %(left)s place left: register fewer people or schedule another session.",
+                "This session has %(left)s places left: register fewer people or schedule another session.",
+                left,
+            )
+            % {"left": left}
+        )
+    today = timezone.localdate()
+    for person in new:
+        again = existing.get(person.pk)
+        if again is not None:
+            again.state = states.REGISTRATION.check(again.state, "register_again")
+            again.registered_on = today
+            again.save(update_fields=["state", "registered_on"])
+        else:
+            Registration.objects.create(session=session, person=person, registered_on=today)
+    if not new:
+        no_change()
+        return 0
+    audit_entry_create(
+        acting_user=acting_user,
+        action="training.session.register",
+        target=session,
+        detail={"registered": len(new), "active": _active_registrations(session)},
+    )
+    return len(new)
+
+
+@action("training.registration.cancel", policy=may_manage_training)
+def registration_cancel(*, acting_user: User | None, registration: Registration) -> Registration:
+    registration = _locked(Registration, registration.pk)
+    registration.state = states.REGISTRATION.check(registration.state, "cancel")
+    registration.save(update_fields=["state"])
+    audit_entry_create(
+        acting_user=acting_user,
+        action="training.registration.cancel",
+        target=registration.session,
+        detail={"registration": registration.pk},
+    )
+    return registration
+
+
+@action("training.session.no_shows", policy=_job_or_coordinator)
+def sessions_mark_no_shows(*, acting_user: User | None, today: dt.date | None = None) -> int:
+    """The daily job: in sessions held before ``today``, a trainee still only registered did not
+    come. A later check-in (the trainer's list typed in afterwards) turns it into attended."""
+    today = today or _today()
+    start_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    late = lock_rows(
+        Registration.objects.filter(state=states.REGISTERED, session__starts_at__lt=start_of_today).order_by("pk")
+    )
+    for registration in late:
+        registration.state = states.REGISTRATION.check(registration.state, "no_show")
+    Registration.objects.bulk_update(late, ["state"])
+    audit_entry_create(acting_user=acting_user, action="training.session.no_shows", detail={"no_shows": len(late)})
+    return len(late)
+
+
+# --- Coverage over time -------------------------------------------------------------------------------
+@action("training.coverage.snapshot", policy=_job_or_coordinator)
+def coverage_snapshot(*, acting_user: User | None, today: dt.date | None = None) -> int:
+    """The daily job: on the first run of a month, keep every unit's coverage of each required course
+    as of that day (counts only). Later runs of the month change nothing. How many rows were kept."""
+    from .selectors import coverage_tree
+
+    today = today or _today()
+    month = today.replace(day=1)
+    if CoverageSnapshot.objects.filter(month=month).exists():
+        no_change()
+        return 0
+    rows = [
+        CoverageSnapshot(
+            unit_id=unit_id,
+            course_id=course.course_id,
+            month=month,
+            expected=course.expected,
+            covered=course.covered,
+            target=course.target,
+        )
+        for unit_id, entry in coverage_tree(today=today).items()
+        for course in entry.courses
+    ]
+    CoverageSnapshot.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    audit_entry_create(
+        acting_user=acting_user, action="training.coverage.snapshot", detail={"month": str(month), "rows": len(rows)}
+    )
+    return len(rows)
 
 
 # --- The outcome series ------------------------------------------------------------------------------

@@ -55,3 +55,17 @@ def state_on(state: str, valid_until: dt.date | None, today: dt.date) -> str:
     """The state a completion is in on ``today``, whether or not the daily job has run yet."""
     move = calendar_action(state, valid_until, today)
     return COMPLETION.check(state, move) if move else state
+
+
+# --- Registrations for a session ----------------------------------------------------------------------
+REGISTERED, ATTENDED, NO_SHOW, CANCELLED = "registered", "attended", "no_show", "cancelled"
+
+REGISTRATION = StateMachine(
+    "training registration",
+    {
+        "attend": ({REGISTERED, NO_SHOW}, ATTENDED),  # a late check-in corrects a no-show
+        "no_show": ({REGISTERED}, NO_SHOW),
+        "cancel": ({REGISTERED}, CANCELLED),
+        "register_again": ({CANCELLED}, REGISTERED),
+    },
+)

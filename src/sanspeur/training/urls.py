@@ -6,6 +6,7 @@ app_name = "training"
 urlpatterns = [
     path("", views.home, name="home"),
     path("coverage.csv", views.coverage_csv, name="coverage_csv"),
+    path("reports/<slug:period>/<slug:language>/", views.compliance_report, name="compliance_report"),
     path("units/new/", views.unit_create, name="unit_create"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/managers/", views.unit_manager, name="unit_manager"),
@@ -21,6 +22,8 @@ urlpatterns = [
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/new/", views.session_create, name="session_create"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/register/", views.session_register, name="session_register"),
+    path("registrations/<int:pk>/cancel/", views.registration_cancel, name="registration_cancel"),
     path("outcomes/new/", views.outcome_create, name="outcome_create"),
     # Public: the trainee's check-in, opened from the QR the trainer shows.
     path("checkin/<str:token>/", views.checkin, name="checkin"),

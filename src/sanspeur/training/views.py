@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from sanspeur.accounts.decorators import staff_view
@@ -35,12 +36,13 @@ from .forms import (
     OutcomeForm,
     PersonForm,
     RecordForm,
+    RegisterForm,
     RequirementForm,
     SessionForm,
     UnitForm,
 )
 from .imports import MAX_BYTES, headcount_parse
-from .models import Completion, Course, Person, Session, Unit
+from .models import Completion, Course, Person, Registration, Session, Unit
 
 MANAGE = "accounts.manage_training"
 CHECKIN_LIMIT = 4 * 1024
@@ -72,8 +74,33 @@ def home(request):
             "outcomes": selectors.outcome_series(),
             "coordinator": is_training_coordinator(request.user),
             "today": timezone.localdate(),
+            "report_periods": _report_periods(timezone.localdate()),
         },
     )
+
+
+@staff_view(MANAGE, policy=is_training_coordinator)
+@require_GET
+def compliance_report(request, period, language):
+    """The semi-annual compliance report (training/report.py): the coordinators' (it covers every unit)."""
+    from . import report
+
+    pdf = report.compliance_pdf(period, language=language)
+    if pdf is None:
+        raise Http404
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="training-compliance-{period}-{language}.pdf"'
+    return response
+
+
+def _report_periods(today) -> list[str]:
+    """The current half-year and the three before it."""
+    half = 1 if today.month <= 6 else 2
+    periods, year = [], today.year
+    for _index in range(4):
+        periods.append(f"{year}-H{half}")
+        year, half = (year, 1) if half == 2 else (year - 1, 2)
+    return periods
 
 
 @staff_view(policy=_follows)
@@ -124,8 +151,22 @@ def unit_detail(request, pk):
             "coordinator": coordinator,
             "manager_form": ManagerForm(),
             "outcomes": selectors.outcome_series().get(unit.pk, []) if unit.kind == Unit.Kind.POLICE else [],
+            "trends": [dict(line, chart=_trend_chart(line["points"])) for line in selectors.coverage_trend(unit)]
+            if entry
+            else [],
         },
     )
+
+
+def _trend_chart(points) -> dict:
+    """The points of a month-by-month coverage line in a 0–100 box (an SVG drawn by the template),
+    and the target line."""
+    width, height = 240, 80
+    known = [(index, percent) for index, (_month, percent, _target) in enumerate(points) if percent is not None]
+    step = width / max(len(points) - 1, 1)
+    line = " ".join(f"{round(index * step, 1)},{round(height - percent * height / 100, 1)}" for index, percent in known)
+    target = points[-1][2] if points else 0
+    return {"width": width, "height": height, "line": line, "target_y": round(height - target * height / 100, 1)}
 
 
 # --- Units and headcounts --------------------------------------------------------------------------------
@@ -413,6 +454,12 @@ def session_detail(request, pk):
     session = object_or_404(Session.objects.select_related("version__course", "trainer"), pk=pk)
     token = tokens.issue(session)
     url = request.build_absolute_uri(reverse("training:checkin", kwargs={"token": token}))
+    return _session_page(request, session, url=url)
+
+
+def _session_page(request, session, *, url: str = "", form=None, status: int = 200):
+    if not url:
+        url = request.build_absolute_uri(reverse("training:checkin", kwargs={"token": tokens.issue(session)}))
     return render(
         request,
         "training/session_detail.html",
@@ -421,8 +468,59 @@ def session_detail(request, pk):
             "checkin_url": url,
             "qr": segno.make(url, error="m").svg_data_uri(scale=6, border=2),
             "present": session.attendances.count(),
+            "registrations": selectors.session_registrations(acting_user=request.user, session=session),
+            "registration_counts": selectors.registration_counts(session),
+            "register_form": form or RegisterForm(prefix="register"),
+            "open_for_registration": session.starts_at > timezone.now(),
         },
+        status=status,
     )
+
+
+@staff_view(MANAGE, policy=is_training_coordinator)
+@require_POST
+def session_register(request, pk):
+    """Register the people of a unit who need the course, and/or typed employee numbers."""
+    session = object_or_404(Session.objects.select_related("version__course", "trainer"), pk=pk)
+    form = RegisterForm(request.POST, prefix="register")
+    if not form.is_valid():
+        return _session_page(request, session, form=form, status=400)
+    people, unknown = selectors.people_to_register(
+        unit=form.cleaned_data["unit"], numbers=form.cleaned_data["numbers"], course_id=session.version.course_id
+    )
+    if unknown:
+        form.add_error(
+            "numbers",
+            ngettext(
+                "%(count)s employee number is not on the training list: nobody was registered.",
+                "%(count)s employee numbers are not on the training list: nobody was registered.",
+                len(unknown),
+            )
+            % {"count": len(unknown)},
+        )
+        return _session_page(request, session, form=form, status=400)
+    try:
+        count = services.session_register(acting_user=request.user, session=session, people=people)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _session_page(request, session, form=form, status=400)
+    messages.success(
+        request, ngettext("%(count)s trainee registered.", "%(count)s trainees registered.", count) % {"count": count}
+    )
+    return redirect("training:session_detail", pk=session.pk)
+
+
+@staff_view(MANAGE, policy=is_training_coordinator)
+@require_POST
+def registration_cancel(request, pk):
+    registration = object_or_404(Registration.objects.select_related("session"), pk=pk)
+    try:
+        services.registration_cancel(acting_user=request.user, registration=registration)
+    except InvalidTransition:
+        messages.error(request, _("This registration can no longer be cancelled."))
+    else:
+        messages.success(request, _("The registration is cancelled."))
+    return redirect("training:session_detail", pk=registration.session_id)
 
 
 @public_view

@@ -32,6 +32,22 @@ UI_STRINGS = {
     "not_valid": _("NOT VALID"),
     "reason_valid": _("The card is authentic and in good standing."),
     "reason_malformed": _("This is not a readable Sans peur card code. Try scanning it again."),
+    # A scan or a box that gave nothing checkable: neutral, never "not valid" (verdict.js).
+    "unreadable": _("COULD NOT READ"),
+    "reason_unreadable": _("No card code was read. This says nothing about the card or about the person."),
+    "what_to_do_unreadable": _(
+        "Try again: scan the code closer and in good light, or type the code printed on the card. If it still "
+        "cannot be read, accept other proof as you usually do: never turn someone away because a code could "
+        "not be read."
+    ),
+    "try_again": _("Try again"),
+    # A card code read, but this device cannot finish the check: a problem of the device.
+    "cannot_confirm": _("CANNOT CONFIRM"),
+    "reason_no_trust_list": _("This device has not downloaded the list of trusted keys yet: it cannot check cards."),
+    "what_to_do_cannot_confirm": _(
+        "This is a problem with this device, not with the card. Connect to the Internet and check again. "
+        "Meanwhile, serve the person as you usually do."
+    ),
     "reason_unknown_issuer": _("This card was not issued by a key that this verifier trusts."),
     "reason_bad_signature": _("The card's data does not match its signature: it has been altered or is not genuine."),
     "reason_expired": _("The card has expired."),
@@ -44,6 +60,34 @@ UI_STRINGS = {
     "what_to_do_valid": _("Compare the photo with the person."),
     "what_to_do_not_valid": _(
         "Do not ask about the person's status. Politely suggest they contact 311 or a Sans peur office."
+    ),
+    # What to do for each "not valid" reason: never a reason to refuse a service the person can
+    # get without a card, never a question about status.
+    "what_to_do_expired": _(
+        "The card has expired: the person can renew it at a Sans peur office. Today, serve them as you would "
+        "serve anyone without a card. Do not keep the card."
+    ),
+    "what_to_do_not_yet_valid": _(
+        "Check the date and time of this device: a wrong clock gives this result. If they are right, serve the "
+        "person as you would serve anyone without a card."
+    ),
+    "what_to_do_revoked": _(
+        "Do not keep the card and do not ask about the person's status. They can ask a Sans peur office or 311 "
+        "about it. Serve them as you would serve anyone without a card."
+    ),
+    "what_to_do_suspended": _(
+        "Do not keep the card and do not ask about the person's status. They can ask a Sans peur office or 311 "
+        "about it. Serve them as you would serve anyone without a card."
+    ),
+    "what_to_do_bad_signature": _(
+        "The card may be damaged or come from another programme. Do not accuse the person and do not keep the "
+        "card. Serve them as you would serve anyone without a card, and suggest they contact a Sans peur office "
+        "or 311."
+    ),
+    "what_to_do_unknown_issuer": _(
+        "The card may be damaged or come from another programme. Do not accuse the person and do not keep the "
+        "card. Serve them as you would serve anyone without a card, and suggest they contact a Sans peur office "
+        "or 311."
     ),
     "warning_status_list_old": _("The lists are older than recommended: update them when you are online."),
     "field_photo": _("Photo on the card"),

@@ -41,6 +41,7 @@ SHELL_STATIC = (
     "verify/verify.css",
     "verify/app.js",
     "verify/mtl1.js",
+    "verify/verdict.js",
     "verify/inflate.js",
     "verify/scanner.js",
     "verify/icons/icon-192.png",

@@ -1,7 +1,8 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language_info
+from django.utils.html import format_html
+from django.utils.translation import get_language_info, gettext_lazy
 
 from sanspeur.core import formats
 
@@ -25,6 +26,31 @@ def language_links(context, staff: bool = False):
     ]
 
 
+# The main navigation of public pages: every public capability, in the order of the home page's
+# tasks (docs/design.md "Header and main navigation"). A capability that is not installed is left out.
+MAIN_NAV = (
+    ("core:get_card", gettext_lazy("Get a card")),
+    ("directory:search", gettext_lazy("Find a service")),
+    ("clinics:public_list", gettext_lazy("Mobile clinics")),
+    ("protection:home", gettext_lazy("Get help safely")),
+    ("grants:call_list", gettext_lazy("Community grants")),
+    ("outside_requests:transparency", gettext_lazy("Transparency")),
+    ("impact:dashboard", gettext_lazy("Impact")),
+    ("core:promise", gettext_lazy("Our promise")),
+)
+
+
+@register.simple_tag
+def main_nav(path: str = "") -> list[dict]:
+    """The main navigation's links; ``current`` on the one whose section holds ``path``."""
+    links = []
+    for name, label in MAIN_NAV:
+        url = optional_url(name)
+        if url:
+            links.append({"url": url, "label": label, "current": bool(path) and path.startswith(url)})
+    return links
+
+
 @register.simple_tag
 def optional_url(name: str) -> str:
     """The URL of a page if that capability is installed, else an empty string."""
@@ -37,6 +63,15 @@ def optional_url(name: str) -> str:
 
 
 # --- Bidirectional isolation and formats (sanspeur.core.formats; docs/design.md) ---------------
+@register.filter
+def phone(value):
+    """``{{ number|phone }}``: a phone number as a link that dials it, left-to-right and isolated."""
+    if value in (None, ""):
+        return ""
+    dial = "".join(c for c in str(value) if c.isdigit() or c == "+")
+    return format_html('<a class="phone" href="tel:{}">{}</a>', dial, formats.ltr_html(value))
+
+
 @register.filter
 def ltr(value):
     """``{{ code|ltr }}``: a code, time or number, left-to-right and isolated."""

@@ -50,7 +50,7 @@
         // Vector markers: no image to fetch, visible with or without tiles.
         var m = window.L.circleMarker([p.lat, p.lon], { radius: 9, color: "#0b4f8a", weight: 3, fillOpacity: 0.6 }).addTo(map);
         var a = document.createElement("a");
-        a.href = "services/" + p.id + "/";
+        a.href = "services/" + p.id + "/" + window.location.search; // "back to the search" keeps it
         a.textContent = p.name;
         m.bindPopup(a);
         bounds.push([p.lat, p.lon]);

@@ -3,6 +3,7 @@
 // a scan then runs entirely in this page, with no network request.
 import { loadRoots, loadTrustList, parseStatusList, verify } from "./mtl1.js";
 import { decodeImage, startCamera } from "./scanner.js";
+import { counted, EMPTY_RESULT, isEmpty, texts, UNREADABLE, VALID } from "./verdict.js";
 
 const root = document.getElementById("verify-app");
 const $ = (id) => document.getElementById(id);
@@ -280,20 +281,26 @@ function renderFields(result, profile) {
 
 function showResult(result) {
   const section = $("vf-result");
+  const shown = texts(result);
   section.dataset.reason = result.reason;
-  section.classList.toggle("vf-is-valid", result.valid);
-  section.classList.toggle("vf-is-not-valid", !result.valid);
-  const verdict = result.valid ? t("valid") : t("not_valid");
+  section.dataset.outcome = shown.kind;
+  section.classList.toggle("vf-is-valid", shown.kind === VALID);
+  section.classList.toggle("vf-is-not-valid", shown.kind === "not_valid");
+  section.classList.toggle("vf-is-neutral", shown.kind !== VALID && shown.kind !== "not_valid");
+  const verdict = t(shown.verdict);
   $("vf-verdict-text").textContent = verdict;
-  $("vf-reason").textContent = t(`reason_${result.reason}`);
-  $("vf-advice").textContent = result.valid ? t("what_to_do_valid") : t("what_to_do_not_valid");
+  $("vf-reason").textContent = t(shown.reason);
+  $("vf-advice").textContent = t(shown.advice);
   const warning = $("vf-warning");
   warning.hidden = !result.warnings.includes("status_list_old");
   warning.textContent = warning.hidden ? "" : t("warning_status_list_old");
+  const done = $("vf-done");
+  done.dataset.i18n = shown.kind === UNREADABLE ? "try_again" : "done";
+  done.textContent = t(done.dataset.i18n);
   renderFields(result, currentProfile());
   section.hidden = false;
   $("vf-scan").hidden = true;
-  $("vf-announce").textContent = `${verdict}. ${t(`reason_${result.reason}`)}`;
+  $("vf-announce").textContent = `${verdict}. ${t(shown.reason)}`;
   section.focus();
 }
 
@@ -308,6 +315,10 @@ function clearResult() {
   $("vf-announce").textContent = "";
   $("vf-code").value = "";
   $("vf-photo").value = "";
+  delete section.dataset.outcome;
+  const done = $("vf-done");
+  done.dataset.i18n = "done";
+  done.textContent = t("done");
   $("vf-scan").hidden = false;
   $("vf-code").focus();
 }
@@ -316,11 +327,14 @@ async function check(code) {
   if (state.busy) return null;
   state.busy = true;
   try {
-    const result = await verify(code, state.trustList, state.statusTokens, nowSeconds(), {
-      maxStatusAge: state.config.policy.max_status_age,
-      leeway: state.config.policy.leeway,
-    });
-    countScan();
+    // An empty box is not a card: the neutral "could not read" state, nothing verified or counted.
+    const result = isEmpty(code)
+      ? EMPTY_RESULT
+      : await verify(code, state.trustList, state.statusTokens, nowSeconds(), {
+          maxStatusAge: state.config.policy.max_status_age,
+          leeway: state.config.policy.leeway,
+        });
+    if (counted(texts(result).kind)) countScan();
     showResult(result);
     return result;
   } finally {
