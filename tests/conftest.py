@@ -115,6 +115,31 @@ def totp_now(device) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+def sign_in(page, user, next_path: str = "") -> None:
+    """Sign a member of staff in through the real pages (password, then the authenticator's code), by
+    the fields' names: the sign-in pages' wording is not what the browser tests are about."""
+    page.goto(page.base_url + "/fr/staff/login/" + (f"?next={next_path}" if next_path else ""))
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/staff/mfa/**")
+    page.fill("input[name=token]", totp_now(user.totp_device))
+    page.click("main form button[type=submit]")
+    page.wait_for_url(lambda url: "/staff/mfa/" not in url and "/staff/login/" not in url)
+
+
+@pytest.fixture
+def cheap_proof_of_work(settings):
+    """The anonymous forms' proof of work, made cheap enough for a test to solve (tests/proof.py)."""
+    from django.core.cache import cache
+
+    from tests.proof import make_cheap
+
+    make_cheap(settings)
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def mfa_client(client):
     """A test client signed in with password and second factor for the given user."""

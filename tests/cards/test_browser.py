@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from tests.cards.conftest import fill_date
-from tests.conftest import SCREENSHOT_DIR, STAFF_PASSWORD, _require, pdftoppm_available, screenshot, totp_now
+from tests.conftest import SCREENSHOT_DIR, STAFF_PASSWORD, _require, pdftoppm_available, screenshot, sign_in, totp_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -167,17 +167,6 @@ def test_administrator_edits_document_rules(page, make_staff, city_organisation,
     assert "Règles enregistrées." in page.locator(".messages").inner_text()
     assert CardRules.current().validity_months == 36
     screenshot(page, "cards-rules-fr")
-
-
-def sign_in(page, user):
-    page.goto(page.base_url + "/fr/staff/login/")
-    page.get_by_label("Nom d’utilisateur").fill(user.username)
-    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Continuer").click()
-    page.wait_for_url("**/staff/mfa/**")
-    page.get_by_label("Code à six chiffres").fill(totp_now(user.totp_device))
-    page.get_by_role("button", name="Vérifier").click()
-    page.wait_for_url("**/fr/staff/")
 
 
 def test_revoke_requires_confirmation_and_a_mistake_can_be_followed_by_a_new_card(

@@ -1,13 +1,11 @@
 """A translator signs in, opens the Arabic queue, fills the missing Arabic texts of a new service
 one after the other, and the public page shows them in Arabic (Chromium, axe-core, screenshots)."""
 
-import re
-
 import pytest
 
 from sanspeur.directory.models import Address, Borough, Location, Organization, Service, ServiceAtLocation
 from sanspeur.directory.reference import ensure_reference_data
-from tests.conftest import STAFF_PASSWORD, screenshot, totp_now
+from tests.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,17 +31,6 @@ def new_service(db):
     Address.objects.create(location=location, address_1="4100 rue Wellington", postal_code="H4G 1V7")
     ServiceAtLocation.objects.create(service=service, location=location)
     return service
-
-
-def sign_in(page, user):
-    page.goto(page.base_url + "/fr/staff/login/")
-    page.get_by_label("Nom d’utilisateur").fill(user.username)
-    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Continuer").click()
-    page.wait_for_url("**/staff/mfa/**")
-    page.get_by_label("Code à six chiffres").fill(totp_now(user.totp_device))
-    page.get_by_role("button", name="Vérifier").click()
-    page.wait_for_url(re.compile(r".*/fr/staff/$"))
 
 
 def test_translator_fills_the_missing_arabic_and_the_public_page_shows_it(

@@ -16,22 +16,13 @@ from sanspeur.core.models import AuditEntry, DataKey
 from sanspeur.core.transitions import InvalidTransition
 from sanspeur.impact import models as impact_models
 from sanspeur.impact import redaction, selectors, services
-from tests.proof import make_cheap, proof_for
+from tests.proof import proof_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cheap_proof_of_work")]
 
 WORDS = "Avec la carte ZEPHYRINE a pu voir un médecin sans peur. Merci à toute l'équipe."
 LAST_YEAR = timezone.localdate().year - 1
 MONTH = f"{LAST_YEAR}-04"
-
-
-@pytest.fixture(autouse=True)
-def _cheap_proof_of_work(settings):
-    make_cheap(settings)
-    yield
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 @pytest.fixture

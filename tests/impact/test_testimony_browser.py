@@ -6,7 +6,7 @@ with the codename and it is gone."""
 import pytest
 
 from sanspeur.impact import models as impact_models
-from tests.conftest import STAFF_PASSWORD, screenshot, totp_now
+from tests.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,17 +14,11 @@ WORDS = "Lontan mwen te pè ale lopital. Madan Jozèf nan klinik Sen-Michel te e
 REDACTED = "Lontan mwen te pè ale lopital. Yon travayè nan klinik la te ede m. Kounye a mwen pa pè ankò."
 
 
-def _sign_in(browser, base_url, user):
+def _signed_in(browser, base_url, user):
     context = browser.new_context(locale="fr-CA", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(base_url + "/fr/staff/login/")
-    page.get_by_label("Nom d’utilisateur").fill(user.username)
-    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Continuer").click()
-    page.wait_for_url("**/staff/mfa/**")
-    page.get_by_label("Code à six chiffres").fill(totp_now(user.totp_device))
-    page.get_by_role("button", name="Vérifier").click()
-    page.wait_for_url("**/staff/**")
+    page.base_url = base_url
+    sign_in(page, user)
     return page
 
 
@@ -48,7 +42,7 @@ def test_a_testimony_in_creole_is_redacted_by_one_approved_by_another_and_withdr
 
     first = make_staff("tania.browser", ["testimony_moderator"], city_organisation)
     second = make_staff("samir.browser", ["testimony_moderator"], city_organisation)
-    staff = _sign_in(browser, page.base_url, first)
+    staff = _signed_in(browser, page.base_url, first)
     staff.goto(f"{page.base_url}/fr/impact/staff/testimonies/{testimony.pk}/")
     assert staff.locator("#original").inner_text().startswith("Lontan")
     assert "3 mas" in staff.locator("#day-dates").inner_text()  # a day the redaction must take out
@@ -59,7 +53,7 @@ def test_a_testimony_in_creole_is_redacted_by_one_approved_by_another_and_withdr
     assert staff.locator("#second-person").is_visible()  # the redactor cannot approve
     staff.context.close()
 
-    staff = _sign_in(browser, page.base_url, second)
+    staff = _signed_in(browser, page.base_url, second)
     staff.goto(f"{page.base_url}/fr/impact/staff/testimonies/{testimony.pk}/")
     staff.get_by_role("button", name="Approuver et publier").click()
     assert staff.locator("#original").count() == 0  # the original words are gone

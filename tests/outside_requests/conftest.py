@@ -3,20 +3,14 @@ from django.utils import timezone
 
 from sanspeur.outside_requests import services
 from sanspeur.outside_requests.models import CHECKLIST
-from tests.proof import make_cheap
 
 ALL_CHECKED = {name: True for name, _label in CHECKLIST}
 LETTER = b"Fictional production order: produce every record on ZEPHYRINE QUASIMODO-LAVOIE"
 
 
 @pytest.fixture(autouse=True)
-def _cheap_proof_of_work(settings):
+def _cheap_proof_of_work(cheap_proof_of_work):
     """Same code path as production, a proof of work a test solves in milliseconds."""
-    make_cheap(settings)
-    yield
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 @pytest.fixture

@@ -110,12 +110,17 @@ def test_a_supervisor_cannot_approve_their_own_closure_request(client, mfa_clien
     own = mfa_client(supervisor)
     page = own.get(f"/fr/protection/cases/{case.reference}/").content.decode()
     assert 'id="four-eyes"' in page and "/approve/" not in page
-    assert own.post(f"/fr/protection/cases/{case.reference}/approve/").status_code == 403
+    assert own.post(f"/fr/protection/cases/{case.reference}/approve/", {"confirm": "yes"}).status_code == 403
     case.refresh_from_db()
     assert case.state == "closure_requested" and case.closed_on is None
     assert not AuditEntry.objects.filter(action="protection.case.approve_closure").exists()
     other = make_staff("sup.other", ["protection_supervisor"])
-    mfa_client(other).post(f"/fr/protection/cases/{case.reference}/approve/")
+    unconfirmed = mfa_client(other).post(f"/fr/protection/cases/{case.reference}/approve/")
+    case.refresh_from_db()
+    assert unconfirmed.status_code == 302 and case.state == "closure_requested"  # the box was not ticked
+    page = mfa_client(other).get(f"/fr/protection/cases/{case.reference}/").content.decode()
+    assert 'id="closure-consequence"' in page
+    mfa_client(other).post(f"/fr/protection/cases/{case.reference}/approve/", {"confirm": "yes"})
     case.refresh_from_db()
     assert case.state == "closed"
     assert AuditEntry.objects.get(action="protection.case.approve_closure").actor == other

@@ -83,7 +83,7 @@ def test_workflow_triage_assign_note_plan_followup_reply_and_closure(
     # Closure: requested by the caseworker, approved only by a supervisor.
     cw.post(_case_url(case, "close/"), {"outcome": "resolved"})
     assert cw.post(_case_url(case, "approve/")).status_code == 403
-    mfa_client(supervisor).post(_case_url(case, "approve/"))
+    mfa_client(supervisor).post(_case_url(case, "approve/"), {"confirm": "yes"})
     case.refresh_from_db()
     assert case.state == "closed" and case.outcome == "resolved" and case.closed_on == timezone.localdate()
     actions = set(AuditEntry.objects.filter(object_id=str(case.pk)).values_list("action", flat=True))

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from PIL import Image
 
-from tests.conftest import STAFF_PASSWORD, screenshot, totp_now
+from tests.conftest import screenshot, sign_in
 
 from .conftest import PROFILE
 from .test_links import card_code
@@ -19,18 +19,6 @@ from .test_links import card_code
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page, user) -> None:
-    """By the fields' names: the sign-in pages' wording is not what this test is about."""
-    page.goto(page.base_url + "/fr/staff/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/staff/mfa/**")
-    page.fill("input[name=token]", totp_now(user.totp_device))
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/fr/staff/")
 
 
 def phone(browser, base_url, language="fr-CA"):

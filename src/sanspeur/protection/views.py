@@ -485,6 +485,7 @@ def case_detail(request, reference):
             "followup_form": FollowUpForm(prefix="followup"),
             "referral_form": ReferralForm(prefix="referral"),
             "closure_form": ClosureForm(),
+            "retention_days": services.retention_settings()[0],
         },
     )
 
@@ -545,6 +546,8 @@ def case_action(request, reference, action):
         elif action in ("approve", "reject"):
             if not has_capability(user, SUPERVISE):
                 raise PermissionDenied
+            if action == "approve" and post.get("confirm") != "yes":  # irreversible: confirmed on the page
+                raise ValidationError(_("Tick the box to confirm the closure: it cannot be undone."))
             # Refused (403, services.FourEyes) to the supervisor who asked for this closure.
             services.case_closure_approve(acting_user=user, case=case, approve=action == "approve")
         else:
