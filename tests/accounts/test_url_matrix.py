@@ -241,6 +241,7 @@ def build_world():
     from sanspeur.outside_requests.models import RefusalReport, RequestDocument, TransparencyEdition
     from sanspeur.protection.models import Case
     from sanspeur.training import tokens as training_tokens
+    from sanspeur.training.models import AttendanceSheet as TrainingSheet
     from sanspeur.training.models import Completion as TrainingCompletion
     from sanspeur.training.models import Course as TrainingCourse
     from sanspeur.training.models import Registration as TrainingRegistration
@@ -356,6 +357,8 @@ def build_world():
         "training:completion_action": {"pk": training_completion.pk, "action": "exempt"},
         "training:session_detail": {"pk": training_session.pk},
         "training:session_register": {"pk": training_session.pk},  # an empty form: nothing moves
+        "training:session_sheet": {"pk": training_session.pk},  # an empty form: nothing moves
+        "training:sheet_download": {"pk": TrainingSheet.objects.order_by("pk").first().pk},
         "training:compliance_report": {
             "period": f"{timezone.localdate().year}-H{1 if timezone.localdate().month <= 6 else 2}",
             "language": "fr",

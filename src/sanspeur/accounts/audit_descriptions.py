@@ -233,6 +233,13 @@ DESCRIPTIONS = (
         "the daily job marked the registered trainees who did not come (a count)"
     ),  # training.session.no_shows
     gettext_noop("trainees were registered for a session (a count)"),  # training.session.register
+    gettext_noop(
+        "a session's signed attendance sheet was recorded (sealed scan, people counted)"
+    ),  # training.session.sheet
+    gettext_noop("a coordinator opened the scan of a signed attendance sheet"),  # training.attendancesheet.view
+    gettext_noop(
+        "the daily job destroyed the scans of signed sheets past the retention period (count)"
+    ),  # training.sheet.forget
     gettext_noop("a member of staff was made a manager of a unit"),  # training.unit.add_manager
     gettext_noop("a unit was added to the tree of units"),  # training.unit.create
     gettext_noop("a member of staff is no longer a manager of a unit"),  # training.unit.remove_manager

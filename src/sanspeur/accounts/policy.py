@@ -661,6 +661,8 @@ PAGES: dict[str, Page] = {
             "session_register",
             "registration_cancel",
             "compliance_report",
+            "session_sheet",
+            "sheet_download",
             "outcome_create",
         )
     },

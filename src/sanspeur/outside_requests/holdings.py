@@ -44,6 +44,10 @@ DESCRIPTIONS = {
         "Testimonies offered for publication: the words sealed and destroyed once published, refused or "
         "withdrawn; the day received and the language, never a name or a contact"
     ),
+    "training.attendancesheet": _(
+        "Scans of signed training attendance sheets (staff and police trainees' signatures): sealed, destroyed "
+        "after the training records' retention period"
+    ),
     "training.person": _(
         "Staff and police trainees: names sealed, an employee number only as a keyed hash, their course completions"
     ),

@@ -89,6 +89,13 @@ def _manager(organisation):
     return demo_staff_account(username, roles, full_name, organisation), demo_totp_secret(username)
 
 
+# A fictional one-page PDF standing for the scan of a signed attendance sheet.
+DEMO_SHEET = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
 def load(*, stdout, print_logins: bool = True) -> None:
     from sanspeur.accounts.models import Organisation, User
     from sanspeur.core import vault
@@ -144,6 +151,7 @@ def load(*, stdout, print_logins: bool = True) -> None:
         version = course.current
         rng = random.Random(20)  # noqa: S311 - fictional data, the same at every run
         number = 1000
+        numbers_of: dict[str, list[str]] = {}  # the demo's employee numbers, by unit
         for code, *_names, _kind, _parent, headcount, share in UNITS:
             if not headcount:
                 continue
@@ -152,6 +160,7 @@ def load(*, stdout, print_logins: bool = True) -> None:
             trained, overdue = round(headcount * share), max(1, round(headcount * 0.06))
             for index in range(trained + overdue):
                 number += 1
+                numbers_of.setdefault(code, []).append(f"E{number}")
                 person = Person.objects.create(
                     unit=unit,
                     data_key=vault.datakey_create(purpose=services.PERSON_PURPOSE),
@@ -230,6 +239,21 @@ def load(*, stdout, print_logins: bool = True) -> None:
                     )
                 )
         CoverageSnapshot.objects.bulk_create(earlier, ignore_conflicts=True)
+        # A session held last month at station 15 without the code: its signed sheet (a fictional scan).
+        held = services.session_create(
+            acting_user=coordinator,
+            version=version,
+            starts_at=start - dt.timedelta(days=30),
+            place="Poste de quartier 15, salle du conseil",
+            trainer=coordinator,
+            capacity=20,
+            language="fr",
+        )
+        signed = numbers_of.get("SPVM-PDQ15", [])[:3]
+        if signed:
+            services.attendance_sheet_record(
+                acting_user=coordinator, session=held, data=DEMO_SHEET, employee_numbers=signed
+            )
         # The people of station 38 who need the course are registered for it (the trainer's list).
         from . import selectors
 

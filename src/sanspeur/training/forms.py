@@ -202,3 +202,26 @@ class RegisterForm(forms.Form):
         if not self.errors and not cleaned.get("unit") and not cleaned.get("numbers"):
             raise forms.ValidationError(_("Choose a unit or type employee numbers."))
         return cleaned
+
+
+class SheetForm(forms.Form):
+    """A session held without the QR: the scan of the signed sheet and the numbers read on it."""
+
+    scan = forms.FileField(
+        label=_("Scan of the signed sheet"),
+        help_text=_("PDF, JPEG or PNG, at most 10 MB. Sealed at once; only training coordinators can open it."),
+        error_messages={"required": _("Choose the scan of the signed sheet.")},
+    )
+    numbers = forms.CharField(
+        label=_("Employee numbers of the people who signed"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr", "spellcheck": "false"}),
+        help_text=_("One per line."),
+        error_messages={"required": _("Type the employee numbers of the people who signed, one per line.")},
+    )
+
+    def clean_numbers(self):
+        lines = [line.strip() for line in self.cleaned_data["numbers"].splitlines() if line.strip()]
+        if len(lines) > 500:
+            raise forms.ValidationError(_("Register at most 500 people at a time."))
+        return lines

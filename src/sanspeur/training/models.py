@@ -229,6 +229,24 @@ class Attendance(models.Model):
         constraints = [models.UniqueConstraint(fields=["session", "person"], name="training_attendance_once")]
 
 
+class AttendanceSheet(models.Model):
+    """The scan of a session's signed attendance sheet (where the signed QR could not be used): sealed
+    under its own data key, opened by coordinators only (audited), destroyed by the daily job once the
+    individual records' retention period has passed. The people it lists are checked in by their
+    employee numbers, typed by the coordinator; the scan itself is never read by the server."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="sheets")
+    data_key = models.ForeignKey("core.DataKey", on_delete=models.PROTECT, related_name="+")
+    sealed = models.BinaryField(null=True)
+    kind = models.CharField(max_length=4)  # pdf, jpeg or png (from the file's first bytes)
+    people = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_on = models.DateField()
+
+    class Meta:
+        ordering = ["session", "pk"]
+
+
 class Registration(models.Model):
     """A trainee registered for a session by a coordinator: attended when they check in, a no-show
     when the session is over without them (the daily job), or cancelled before it."""

@@ -27,6 +27,7 @@ from . import states, tokens
 from .imports import HeadcountRow, headcount_parse
 from .models import (
     Attendance,
+    AttendanceSheet,
     Completion,
     Course,
     CourseVersion,
@@ -501,21 +502,9 @@ def attendance_checkin(*, acting_user: User | None, token: str, employee_number:
         return existing
     if session.attendances.count() >= session.capacity:
         raise CheckinRefused(_("This session is full. Ask the trainer."))
-    now = timezone.now()
-    attendance = Attendance.objects.create(session=session, person=person, checked_in_at=now)
-    completion, _created = Completion.objects.get_or_create(
-        person=person,
-        course_id=session.version.course_id,
-        defaults={"assigned_on": timezone.localdate(now)},
-    )
-    completion = _locked(Completion, completion.pk)
-    completion.person = person
-    if completion.state != states.EXEMPT:  # attending is welcome; an exemption stands
-        _complete(completion, session.version, timezone.localdate(session.starts_at), session=session)
-    registration = Registration.objects.filter(session=session, person=person).first()
-    if registration is not None and states.REGISTRATION.can(registration.state, "attend"):
-        registration.state = states.REGISTRATION.check(registration.state, "attend")
-        registration.save(update_fields=["state"])
+    _attend(session, person, timezone.now())
+    attendance = Attendance.objects.get(session=session, person=person)
+    completion = Completion.objects.get(person=person, course_id=session.version.course_id)
     audit_entry_create(
         acting_user=acting_user,
         action="training.session.checkin",
@@ -585,6 +574,116 @@ def registration_cancel(*, acting_user: User | None, registration: Registration)
         detail={"registration": registration.pk},
     )
     return registration
+
+
+SHEET_PURPOSE = "training.sheet"
+SHEET_MAX_BYTES = 10 * 1024 * 1024
+SHEET_KINDS = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+def sheet_context(sheet: AttendanceSheet) -> str:
+    return f"training.sheet:{sheet.pk}"
+
+
+def _sheet_kind(data: bytes) -> str | None:
+    return next((kind for magic, kind in SHEET_KINDS.items() if data.startswith(magic)), None)
+
+
+def _attend(session: Session, person: Person, at: dt.datetime) -> None:
+    """Present at the session: attendance, the registration attended, the course completed at the
+    session's version (an exemption stands). Shared by the QR check-in and the signed sheet."""
+    Attendance.objects.get_or_create(session=session, person=person, defaults={"checked_in_at": at})
+    completion, _created = Completion.objects.get_or_create(
+        person=person, course_id=session.version.course_id, defaults={"assigned_on": timezone.localdate(at)}
+    )
+    completion = _locked(Completion, completion.pk)
+    completion.person = person
+    if completion.state != states.EXEMPT:
+        _complete(completion, session.version, timezone.localdate(session.starts_at), session=session)
+    registration = Registration.objects.filter(session=session, person=person).first()
+    if registration is not None and states.REGISTRATION.can(registration.state, "attend"):
+        registration.state = states.REGISTRATION.check(registration.state, "attend")
+        registration.save(update_fields=["state"])
+
+
+@action("training.session.sheet", policy=may_manage_training)
+def attendance_sheet_record(
+    *, acting_user: User | None, session: Session, data: bytes, employee_numbers: list[str]
+) -> AttendanceSheet:
+    """A session held without the QR: the scan of its signed sheet, sealed, and the employee numbers
+    the coordinator read on it, each checked in. All or none: an unknown number, a file that is not
+    a PDF, JPEG or PNG, or a session still to come records nothing."""
+    session = _locked(Session, session.pk)
+    if session.starts_at > timezone.now():
+        raise ValidationError(_("A signed sheet is recorded once the session has taken place."))
+    kind = _sheet_kind(data)
+    if kind is None:
+        raise ValidationError(_("Upload the scan as a PDF, JPEG or PNG file."))
+    if len(data) > SHEET_MAX_BYTES:
+        raise ValidationError(_("The scan may be at most 10 MB."))
+    numbers = list(dict.fromkeys(number.strip() for number in employee_numbers if number.strip()))
+    if not numbers:
+        raise ValidationError(_("Type the employee numbers of the people who signed, one per line."))
+    people, unknown = [], 0
+    for number in numbers:
+        person = Person.objects.filter(employee_index=employee_index(number), active=True).first()
+        if person is None:
+            unknown += 1
+        else:
+            people.append(person)
+    if unknown:
+        raise ValidationError(
+            ngettext(
+                "%(count)s employee number is not on the training list: nothing was recorded.",
+                "%(count)s employee numbers are not on the training list: nothing was recorded.",
+                unknown,
+            )
+            % {"count": unknown}
+        )
+    for person in people:
+        _attend(session, person, session.starts_at)
+    sheet = AttendanceSheet(
+        session=session,
+        data_key=vault.datakey_create(purpose=SHEET_PURPOSE),
+        kind=kind,
+        people=len(people),
+        uploaded_by=acting_user,
+        uploaded_on=_today(),
+    )
+    sheet.save()
+    sheet.sealed = vault.seal_bytes(sheet.data_key, data, context=sheet_context(sheet))
+    sheet.save(update_fields=["sealed"])
+    audit_entry_create(
+        acting_user=acting_user,
+        action="training.session.sheet",
+        target=session,
+        detail={"people": len(people), "kind": kind, "sheet": sheet.pk},
+    )
+    return sheet
+
+
+@action("training.sheet.forget", policy=_job_or_coordinator)
+def sheets_forget(*, acting_user: User | None, today: dt.date | None = None) -> int:
+    """The daily job: destroy the scans of signed sheets older than the individual records'
+    retention period (their keys shredded, the rows deleted; the attendance they recorded stays
+    until each person's own record is forgotten)."""
+    from django.conf import settings
+
+    today = today or _today()
+    cutoff = today - dt.timedelta(days=settings.SANSPEUR_TRAINING_RETENTION_DAYS)
+    sheets = lock_rows(AttendanceSheet.objects.filter(uploaded_on__lt=cutoff).select_related("data_key"))
+    if not sheets:
+        no_change()
+        return 0
+    vault.datakeys_shred([sheet.data_key for sheet in sheets])
+    AttendanceSheet.objects.filter(pk__in=[sheet.pk for sheet in sheets]).delete()
+    audit_entry_create(
+        acting_user=acting_user,
+        action="training.sheet.forget",
+        object_type="training.attendancesheet",
+        detail={"sheets": len(sheets), "uploaded_before": cutoff.isoformat()},
+    )
+    return len(sheets)
 
 
 @action("training.session.no_shows", policy=_job_or_coordinator)

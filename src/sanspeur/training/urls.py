@@ -23,6 +23,8 @@ urlpatterns = [
     path("sessions/new/", views.session_create, name="session_create"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/register/", views.session_register, name="session_register"),
+    path("sessions/<int:pk>/sheet/", views.session_sheet, name="session_sheet"),
+    path("sheets/<int:pk>/", views.sheet_download, name="sheet_download"),
     path("registrations/<int:pk>/cancel/", views.registration_cancel, name="registration_cancel"),
     path("outcomes/new/", views.outcome_create, name="outcome_create"),
     # Public: the trainee's check-in, opened from the QR the trainer shows.

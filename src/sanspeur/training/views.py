@@ -39,10 +39,11 @@ from .forms import (
     RegisterForm,
     RequirementForm,
     SessionForm,
+    SheetForm,
     UnitForm,
 )
 from .imports import MAX_BYTES, headcount_parse
-from .models import Completion, Course, Person, Registration, Session, Unit
+from .models import AttendanceSheet, Completion, Course, Person, Registration, Session, Unit
 
 MANAGE = "accounts.manage_training"
 CHECKIN_LIMIT = 4 * 1024
@@ -457,7 +458,7 @@ def session_detail(request, pk):
     return _session_page(request, session, url=url)
 
 
-def _session_page(request, session, *, url: str = "", form=None, status: int = 200):
+def _session_page(request, session, *, url: str = "", form=None, sheet_form=None, status: int = 200):
     if not url:
         url = request.build_absolute_uri(reverse("training:checkin", kwargs={"token": tokens.issue(session)}))
     return render(
@@ -472,9 +473,66 @@ def _session_page(request, session, *, url: str = "", form=None, status: int = 2
             "registration_counts": selectors.registration_counts(session),
             "register_form": form or RegisterForm(prefix="register"),
             "open_for_registration": session.starts_at > timezone.now(),
+            "sheet_form": sheet_form or SheetForm(prefix="sheet"),
+            "sheets": session.sheets.all(),
         },
         status=status,
     )
+
+
+def _sheet_too_large(request, limit: int):
+    return render(request, "training/too_large.html", {"limit_mb": max(1, limit // (1024 * 1024))}, status=413)
+
+
+@staff_view(MANAGE, policy=is_training_coordinator)
+@require_POST
+@body_limit(services.SHEET_MAX_BYTES + 64 * 1024, refuse=_sheet_too_large)
+def session_sheet(request, pk):
+    """A session held without the QR: its signed sheet (sealed) and the people on it checked in."""
+    session = object_or_404(Session.objects.select_related("version__course", "trainer"), pk=pk)
+    form = SheetForm(request.POST, request.FILES, prefix="sheet")
+    if not form.is_valid():
+        return _session_page(request, session, sheet_form=form, status=400)
+    upload = form.cleaned_data["scan"]
+    if upload.size > services.SHEET_MAX_BYTES:
+        form.add_error("scan", _("The scan may be at most 10 MB."))
+        return _session_page(request, session, sheet_form=form, status=400)
+    try:
+        sheet = services.attendance_sheet_record(
+            acting_user=request.user, session=session, data=upload.read(), employee_numbers=form.cleaned_data["numbers"]
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _session_page(request, session, sheet_form=form, status=400)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s person checked in from the sheet.", "%(count)s people checked in from the sheet.", sheet.people
+        )
+        % {"count": sheet.people},
+    )
+    return redirect("training:session_detail", pk=session.pk)
+
+
+@staff_view(MANAGE, policy=is_training_coordinator)
+@require_GET
+def sheet_download(request, pk):
+    """The scan of a signed sheet, for the coordinators (each opening audited)."""
+    from sanspeur.core import vault
+    from sanspeur.core.services import audit_read
+
+    sheet = object_or_404(AttendanceSheet.objects.select_related("data_key"), pk=pk)
+    try:
+        data = vault.open_bytes(sheet.data_key, sheet.sealed, context=services.sheet_context(sheet))
+    except vault.VaultError:
+        raise Http404 from None
+    audit_read(acting_user=request.user, target=sheet, purpose="view")
+    types = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+    response = HttpResponse(data, content_type=types.get(sheet.kind, "application/octet-stream"))
+    response["Content-Disposition"] = f'attachment; filename="attendance-sheet-{sheet.pk}.{sheet.kind}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @staff_view(MANAGE, policy=is_training_coordinator)

@@ -14,7 +14,15 @@ class Command(JobCommand):
         aged = services.completion_age(acting_user=None)
         sent = services.reminders_run()
         forgotten = services.people_forget(acting_user=None)
+        sheets = services.sheets_forget(acting_user=None)
         no_shows = services.sessions_mark_no_shows(acting_user=None)
         snapshot = services.coverage_snapshot(acting_user=None)
-        summary = {**aged, **sent, "forgotten": forgotten, "no_shows": no_shows, "snapshot_rows": snapshot}
+        summary = {
+            **aged,
+            **sent,
+            "forgotten": forgotten,
+            "no_shows": no_shows,
+            "snapshot_rows": snapshot,
+            "sheets_forgotten": sheets,
+        }
         self.stdout.write(" ".join(f"{name}={count}" for name, count in summary.items()))
