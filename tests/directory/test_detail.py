@@ -65,3 +65,6 @@ def test_a_24_hour_line_is_open_24_hours_and_a_service_without_hours_is_not_clos
     assert "Closed now" not in page and "Open now" not in page
     fr = client.get(f"/fr/directory/services/{line.id}/").content.decode()
     assert "Ouvert 24 h sur 24" in fr
+    # The result list has the same answer from its own query (no query per row).
+    results = client.get("/en/directory/").content.decode()
+    assert "Open 24 hours" in results

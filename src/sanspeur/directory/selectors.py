@@ -176,14 +176,20 @@ def _with_trust(queryset):
 def page_queryset():
     """What a result list shows: sites (through the gate) and, for distance, service areas.
     Lighter than ``services_queryset`` (no needs, phones, schedules or closures)."""
-    return _with_trust(Service.objects.filter(status="active")).prefetch_related(
-        "service_areas",
-        Prefetch(
-            "service_at_locations",
-            queryset=ServiceAtLocation.objects.select_related("location__borough").prefetch_related(
-                "location__addresses", "location__phones"
+    return (
+        _with_trust(Service.objects.filter(status="active"))
+        .annotate(
+            has_hours=Exists(Schedule.objects.filter(service_id=OuterRef("pk"))), round_the_clock=_round_the_clock_sql()
+        )
+        .prefetch_related(
+            "service_areas",
+            Prefetch(
+                "service_at_locations",
+                queryset=ServiceAtLocation.objects.select_related("location__borough").prefetch_related(
+                    "location__addresses", "location__phones"
+                ),
             ),
-        ),
+        )
     )
 
 
@@ -368,14 +374,28 @@ class Result:
 
     @property
     def hours_known(self) -> bool:
-        """The service has opening hours: without any, the page says nothing rather than "closed"."""
-        return bool(self.service.schedules.all())
+        """The service has opening hours: without any, the page says nothing rather than "closed".
+        A result list has it from its own query (``page_queryset``), a detail page from its rules."""
+        known = getattr(self.service, "has_hours", None)
+        return bool(self.service.schedules.all()) if known is None else known
 
     @property
     def always_open(self) -> bool:
         """A line or a service open around the clock every day (a 24-hour helpline): "open 24 hours",
         never "closed now" — unless a closure applies today."""
-        return self.open_now and any(_round_the_clock(rule) for rule in self.service.schedules.all())
+        flag = getattr(self.service, "round_the_clock", None)
+        if flag is None:
+            flag = any(_round_the_clock(rule) for rule in self.service.schedules.all())
+        return self.open_now and flag
+
+
+def _round_the_clock_sql():
+    """``_round_the_clock`` as an EXISTS in the result list's own query (no query per row)."""
+    every_day = Q()
+    for day in DAYS:
+        every_day &= Q(byday__contains=day)
+    whole_day = Q(opens_at=F("closes_at")) | Q(opens_at=dt.time(0), closes_at__gte=dt.time(23, 59))
+    return Exists(Schedule.objects.filter(every_day, whole_day, service_id=OuterRef("pk"), valid_to__isnull=True))
 
 
 def _round_the_clock(rule: Schedule) -> bool:
