@@ -434,7 +434,7 @@ def testimonies_expire(*, acting_user: User | None, today: dt.date | None = None
         Testimony.objects.filter(
             state__in=[states.RECEIVED, states.REDACTED],
             received_on__lt=today - dt.timedelta(days=UNMODERATED_DAYS),
-        ).select_related("original_key", "text_key")
+        )  # no select_related: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join
     )
     for testimony in stale:
         testimony.state = states.REFUSED
