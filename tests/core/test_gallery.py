@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from PIL import Image
 
 from sanspeur.core.management.commands.gallery import gallery_pages
@@ -13,12 +14,21 @@ from sanspeur.core.management.commands.gallery import gallery_pages
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _in_thread(*args, **kwargs) -> None:
+    """Run the command, then close the database connection this thread opened: left to the garbage
+    collector, PostgreSQL's connection object warns later, in whichever test happens to be running."""
+    try:
+        call_command(*args, **kwargs)
+    finally:
+        connections.close_all()
+
+
 def test_gallery_of_two_pages(live_server, tmp_path):
     # In a thread of its own: the command drives its own Playwright, which refuses to start where
     # another test's browser (a session fixture) already runs an event loop. result() re-raises.
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(
-            call_command,
+            _in_thread,
             "gallery",
             out=str(tmp_path),
             lang=["ar"],

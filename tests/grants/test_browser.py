@@ -163,19 +163,30 @@ def test_an_organisation_applies_in_french_a_reviewer_scores_in_english_the_offi
     with office.expect_download() as download:
         office.get_by_role("link", name="The agreement (PDF)").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    # The first payment waits for the signed copy, which the officer records when it comes back.
+    assert office.locator("#tranche-1").get_by_role("button", name="Approve the payment").count() == 0
+    office.get_by_label("The signed agreement").set_input_files(
+        files=[{"name": "signed.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% signed\n%%EOF\n"}]
+    )
+    office.get_by_role("button", name="Record the signed copy").click()
+    office.wait_for_selector("text=The signed agreement is recorded")
+    assert "Received on" in office.locator("#signed-status").inner_text()
     office.locator("#tranche-1").get_by_role("button", name="Approve the payment").click()
     office.locator("#tranche-1").get_by_role("button", name="Mark as paid").click()
     assert office.locator("#tranche-2").get_by_role("button", name="Approve the payment").count() == 0
     page.goto(page.base_url + f"/fr/grants/apply/{application.pk}/reports/")
     page.get_by_label("Ce que le projet a fait").fill("Trente permanences tenues dans trois quartiers.")
-    page.get_by_label("Dépensé pendant la période (CAD)").fill("39 500")
+    page.get_by_label("Salaires et honoraires").fill("39 500")
     page.get_by_label("Information juridique").fill("42")
     page.get_by_label("Accès aux soins de santé").fill("7")
     axe_check(page, "report (fr)")
     page.get_by_role("button", name="Remettre le rapport").click()
     page.wait_for_selector("text=Rapport remis.")
+    assert "La Ville a reçu l’entente signée" in page.locator("#signed-status").inner_text()
     reports = page.locator("#reports").inner_text()
     assert "Information juridique: 40" in reports and "moins de 10" in reports
+    # 39 500 $ of an 80 000 $ salaries line is less than half of it: the line is flagged.
+    assert "Moins de la moitié" in page.locator("#spending-table").inner_text()
     screenshot(page, "grants-report-fr")
     office.reload()
     office.get_by_role("button", name="Accept the report").click()

@@ -5,7 +5,7 @@ import pytest
 from django.db.models import Sum
 
 from sanspeur.accounts import demo as accounts_demo
-from sanspeur.grants import demo
+from sanspeur.grants import demo, selectors
 from sanspeur.grants.models import Application, Assignment, Call, Report, Tranche
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,9 @@ def test_the_demo_funds_nine_projects_within_the_pledge_and_loads_once():
     assert Call.objects.get(code=demo.OPEN_CODE).state == "published"
     assert set(Report.objects.values_list("state", flat=True)) == {"accepted", "submitted", "changes_requested", "due"}
     assert Tranche.objects.filter(state="paid").count() == 9 + 4
+    # One project over its interpreting line, one under its activities line (budget against actual).
+    flagged = {row.category: row.alert for _application, rows in selectors.spending_alerts() for row in rows}
+    assert flagged == {"interpreting": "over", "activities": "under"}
     before = (Call.objects.count(), Application.objects.count())
     demo.load(stdout=StringIO(), print_logins=False)
     assert (Call.objects.count(), Application.objects.count()) == before

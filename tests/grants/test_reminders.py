@@ -47,7 +47,9 @@ def test_a_reminder_goes_once_before_and_once_after_the_due_date(report, django_
 
 
 def test_no_reminder_for_a_report_already_in(applicant, report, django_capture_on_commit_callbacks):
-    services.report_submit(acting_user=applicant, report=report, narrative="Bilan.", spent=Decimal("1"), people={})
+    services.report_submit(
+        acting_user=applicant, report=report, narrative="Bilan.", spending={"staff": Decimal("1")}, people={}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert run_reminders(today=report.due_on + dt.timedelta(days=3))["new"] == 0
         late = report.due_on + dt.timedelta(days=3)

@@ -83,6 +83,10 @@ DESCRIPTIONS = (
         "the daily job reminded a funded organisation of a report (before or after its date)"
     ),  # grants.report.remind
     gettext_noop("a program officer accepted a report or asked for changes"),  # grants.report.review
+    gettext_noop(
+        "the signed copy of an agreement was received (sealed); the first payment released"
+    ),  # grants.agreement.signed
+    gettext_noop("the signed copy of an agreement was opened"),  # grants.signedagreement.view
     gettext_noop("a funded organisation submitted a progress report (aggregates only)"),  # grants.report.submit
     gettext_noop("a reviewer was assigned to an application"),  # grants.review.assign
     gettext_noop("a reviewer declared a conflict of interest or none"),  # grants.review.declare

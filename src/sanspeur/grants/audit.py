@@ -24,6 +24,8 @@ ACTIONS = {
     "grants.review.submit": "a reviewer submitted scores",
     "grants.decision.record": "an application was approved, declined or waitlisted (amount, resolution)",
     "grants.agreement.schedule": "the reports and tranches of a funded project were scheduled",
+    "grants.agreement.signed": "the signed copy of an agreement was received (sealed); the first payment released",
+    "grants.signedagreement.view": "the signed copy of an agreement was opened",
     "grants.report.submit": "a funded organisation submitted a progress report (aggregates only)",
     "grants.report.review": "a program officer accepted a report or asked for changes",
     "grants.tranche.move": "a tranche was approved, paid, held or released",

@@ -177,21 +177,41 @@ REPORT_STATES = ["accepted", "accepted", "accepted", "accepted", "submitted", "c
 PEOPLE = {"legal": 142, "health": 96, "housing": 58, "food": 211, "language": 37, "accompaniment": 8}
 
 
+# What the first year's reports say was spent, as shares of each budget line: most projects close to
+# their budget; one spent far more on interpreting, one far less on activities (budget vs actual alerts).
+SPENDING_SHARES = {1: {"interpreting": Decimal("1.35")}, 4: {"activities": Decimal("0.4")}}
+
+
+def _first_year_spending(application, index: int) -> dict[str, Decimal]:
+    year = application.call.years[0]
+    shares = SPENDING_SHARES.get(index, {})
+    return {
+        line.category: (line.amount * shares.get(line.category, Decimal("0.97"))).quantize(Decimal("1"))
+        for line in application.budget_lines.filter(year=year)
+    }
+
+
 def _agreements(call) -> None:
     from .models import Application
 
     funded = Application.objects.filter(call=call, state="approved").order_by("pk")
     for index, (application, state) in enumerate(zip(funded, REPORT_STATES, strict=True)):
         tranches = services.agreement_schedule(acting_user=None, application=application)
+        services.agreement_signed_record(
+            acting_user=None, application=application, kind="pdf", data=b"%PDF-1.4\n% entente signee\n%%EOF\n"
+        )
         services.tranche_move(acting_user=None, tranche=tranches[0], move="approve")
         services.tranche_move(acting_user=None, tranche=tranches[0], move="pay")
         if state == "due":
             continue
         report = application.reports.get(number=1)
         people = {service: count + 11 * index for service, count in PEOPLE.items()}
-        spent = (application.awarded_amount / len(call.years)).quantize(Decimal("1"))
         services.report_submit(
-            acting_user=None, report=report, narrative="Bilan de la première année.", spent=spent, people=people
+            acting_user=None,
+            report=report,
+            narrative="Bilan de la première année.",
+            spending=_first_year_spending(application, index),
+            people=people,
         )
         if state == "changes_requested":
             services.report_review(

@@ -182,6 +182,10 @@ class BudgetLineForm(BoundedForm):
         self.fields["year"].choices = [(y, str(y)) for y in years]
 
 
+class SignedAgreementForm(BoundedForm):
+    file = forms.FileField(label=_("The signed agreement"), help_text=_("PDF, JPEG or PNG, at most 8 MB."))
+
+
 class AttachmentForm(BoundedForm):
     file = forms.FileField(
         label=_("File"), help_text=_("PDF, JPEG or PNG, at most 8 MB: letters of support, statutes, quotes.")
@@ -387,10 +391,13 @@ class ReportForm(_Clean, BoundedForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("In general terms: never a person, never anyone's status."),
     )
-    spent = MoneyField(label=_("Spent during the period (CAD)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for code, label in BudgetCategory.choices:
+            self.fields[f"spent_{code}"] = MoneyField(
+                label=label, required=False, help_text=_("Spent on this budget line during the year (CAD).")
+            )
         for code, label in ServiceType.choices:
             self.fields[f"people_{code}"] = forms.IntegerField(
                 label=label,
@@ -405,6 +412,18 @@ class ReportForm(_Clean, BoundedForm):
 
     def people(self) -> dict[str, int]:
         return {code: self.cleaned_data.get(f"people_{code}") or 0 for code in ServiceType.values}
+
+    def spending(self) -> dict[str, Decimal]:
+        return {code: self.cleaned_data.get(f"spent_{code}") or Decimal("0") for code in BudgetCategory.values}
+
+    def narrative_fields(self):
+        return [self["narrative"]]
+
+    def spending_fields(self):
+        return [self[f"spent_{code}"] for code in BudgetCategory.values]
+
+    def people_fields(self):
+        return [self[f"people_{code}"] for code in ServiceType.values]
 
 
 class ReviewNoteForm(_Clean, BoundedForm):

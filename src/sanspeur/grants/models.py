@@ -25,6 +25,8 @@ from . import states
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+MAX_MONEY = Decimal("9999999999.99")  # what MONEY's twelve digits can hold
 
 STATE_LABELS = {
     states.DRAFT: pgettext_lazy("grants state", "Draft"),
@@ -280,6 +282,21 @@ class Attachment(models.Model):
         return f"attachment {self.pk}"
 
 
+class SignedAgreement(models.Model):
+    """The agreement as the organisation signed it (a PDF or a scan), checked like every upload and
+    sealed under the application's data key. Receiving it meets the first payment's condition; a
+    later copy replaces it."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="signed_agreement")
+    kind = models.CharField(max_length=8)  # pdf, png, jpeg
+    size = models.PositiveIntegerField()
+    sealed = models.BinaryField()
+    received_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"signed agreement {self.application_id}"
+
+
 class Assignment(models.Model):
     """A reviewer assigned to an application. ``conflict`` is None until declared: no content is
     shown before; True recuses the reviewer (for good); False opens the application and the rubric."""
@@ -359,6 +376,25 @@ class Report(models.Model):
         if self.state == states.SUBMITTED:  # a report is "remis" in French, an application "déposée"
             return str(REPORT_SUBMITTED_LABEL)
         return str(STATE_LABELS.get(self.state, self.state))
+
+
+class Spending(models.Model):
+    """What a report says was spent in one budget category during its year: the actual beside the
+    budget line of the same category and year (``selectors.budget_vs_actual``)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="spending")
+    category = models.CharField(max_length=20, choices=BudgetCategory.choices)
+    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(ZERO)])
+
+    class Meta:
+        ordering = ["report", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "category"], name="grants_one_spending_per_category"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="grants_spending_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.category}"
 
 
 class Indicator(models.Model):

@@ -23,6 +23,8 @@ from sanspeur.core.services import audit_entry_create
 
 from . import states
 from .models import (
+    CENT,
+    MAX_MONEY,
     ZERO,
     ApplicantProfile,
     Application,
@@ -40,6 +42,8 @@ from .models import (
     ReportReminder,
     Score,
     ServiceType,
+    SignedAgreement,
+    Spending,
     Tranche,
 )
 from .uploads import MAX_FILES
@@ -666,8 +670,8 @@ def aggregate(count: int) -> int | None:
 
 @action("grants.agreement.schedule", policy=_manages)
 def agreement_schedule(*, acting_user: User | None, application: Application) -> list[Tranche]:
-    """One tranche per project year and one report at the end of each year: the first tranche is
-    paid on signature (no gate); each later tranche waits for the acceptance of the report before it."""
+    """One tranche per project year and one report at the end of each year: the first tranche waits
+    for the signed agreement (no report gate); each later one for the acceptance of the report before it."""
     current = _locked_application(application.pk)
     if current.state != states.APPROVED or current.awarded_amount is None:
         raise ValidationError(_("Only a funded project has an agreement."))
@@ -691,7 +695,7 @@ def agreement_schedule(*, acting_user: User | None, application: Application) ->
                 amount=amount,
                 due_on=dt.date(year, 1, 15) if index == 1 else dt.date(year, 2, 15),
                 gate=gate,
-                state=states.CONDITIONS_MET if gate is None else states.SCHEDULED,
+                state=states.SCHEDULED,  # the first waits for the signed agreement, the others for a report
             )
         )
     audit_entry_create(
@@ -703,23 +707,66 @@ def agreement_schedule(*, acting_user: User | None, application: Application) ->
     return tranches
 
 
+def signed_context(application_id: int) -> str:
+    return f"grants.signed_agreement:{application_id}:content"
+
+
+@action("grants.agreement.signed", policy=_manages)
+def agreement_signed_record(
+    *, acting_user: User | None, application: Application, kind: str, data: bytes
+) -> SignedAgreement:
+    """The signed copy, received by the program officer (checked by ``uploads.clean_attachment``):
+    sealed, dated to the day, and the first payment's condition met. A later copy replaces it."""
+    current = _locked_application(application.pk)
+    if current.state != states.APPROVED or not current.tranches.exists():
+        raise ValidationError(_("Schedule the agreement before recording its signed copy."))
+    sealed = vault.seal_bytes(current.data_key, data, context=signed_context(current.pk))
+    signed, created = SignedAgreement.objects.update_or_create(
+        application=current,
+        defaults={"kind": kind, "size": len(data), "sealed": sealed, "received_on": timezone.localdate()},
+    )
+    opened = 0
+    for tranche in lock_rows(Tranche.objects.filter(application=current, gate__isnull=True, state=states.SCHEDULED)):
+        tranche.state = states.TRANCHE.check(tranche.state, "meet_conditions")
+        tranche.save(update_fields=["state"])
+        opened += 1
+    audit_entry_create(
+        acting_user=acting_user,
+        action="grants.agreement.signed",
+        target=current,
+        detail={"kind": kind, "size": len(data), "replaced": not created, "tranches_opened": opened},
+    )
+    return signed
+
+
 def _report_policy(acting_user, *, report: Report, **_kwargs) -> bool:
     return acting_user is None or policy.may_edit_application(acting_user, report.application.organisation_id)
 
 
 @action("grants.report.submit", policy=_report_policy)
 def report_submit(
-    *, acting_user: User | None, report: Report, narrative: str, spent: Decimal, people: dict[str, int]
+    *,
+    acting_user: User | None,
+    report: Report,
+    narrative: str,
+    spending: dict[str, Decimal],
+    people: dict[str, int],
 ) -> Report:
-    """The narrative, what was spent, and people reached by type of service — counts only, each
-    rounded to 5 or suppressed under 10 here, before anything is stored."""
+    """The narrative, what was spent in each budget category, and people reached by type of
+    service — counts only, each rounded to 5 or suppressed under 10 here, before anything is stored.
+    The report's total is the sum of its categories."""
     current = lock_rows(Report.objects.filter(pk=report.pk))[0]
     target = states.REPORT.check(current.state, "submit")
     if set(people) - set(ServiceType.values):
         raise ValidationError(_("Choose a type of service of the list."))
     if any(not isinstance(count, int) or isinstance(count, bool) for count in people.values()):
         raise ValidationError(_("Enter a number of people, zero or more."))
-    if spent is None or spent < ZERO:
+    if set(spending) - set(BudgetCategory.values):
+        raise ValidationError(_("Choose a budget category of the list."))
+    if any(not isinstance(amount, Decimal) or not amount.is_finite() or amount < ZERO for amount in spending.values()):
+        raise ValidationError(_("Enter an amount of zero or more."))
+    amounts = {category: amount.quantize(CENT) for category, amount in spending.items() if amount > ZERO}
+    if any(amount > MAX_MONEY for amount in amounts.values()):
         raise ValidationError(_("Enter an amount of zero or more."))
     current.indicators.all().delete()
     for service, count in people.items():
@@ -727,14 +774,18 @@ def report_submit(
         if count == 0:
             continue
         Indicator.objects.create(report=current, service=service, people=kept, suppressed=kept is None)
-    current.narrative, current.spent = narrative, spent
+    current.spending.all().delete()
+    Spending.objects.bulk_create(
+        Spending(report=current, category=category, amount=amount) for category, amount in sorted(amounts.items())
+    )
+    current.narrative, current.spent = narrative, sum(amounts.values(), ZERO)
     current.state, current.submitted_on = target, timezone.localdate()
     current.save(update_fields=["narrative", "spent", "state", "submitted_on"])
     audit_entry_create(
         acting_user=acting_user,
         action="grants.report.submit",
         target=current.application,
-        detail={"report": current.pk},
+        detail={"report": current.pk, "spent": str(current.spent)},
     )
     return current
 
@@ -766,7 +817,8 @@ def report_review(*, acting_user: User | None, report: Report, move: str, note: 
 @action("grants.tranche.move", policy=_manages)
 def tranche_move(*, acting_user: User | None, tranche: Tranche, move: str) -> Tranche:
     """approve, pay, hold, release. Approval needs the conditions met — the gating report accepted,
-    checked again here under the lock, whatever state the row says."""
+    or for the first payment the signed agreement received — checked again here under the lock,
+    whatever state the row says."""
     if move not in ("approve", "pay", "hold", "release"):
         raise ValueError(move)
     # The report before the tranche, as report_review locks them (one order: no deadlock); no join,
@@ -775,9 +827,12 @@ def tranche_move(*, acting_user: User | None, tranche: Tranche, move: str) -> Tr
     gate = lock_rows(Report.objects.filter(pk=gate_id))[0] if gate_id else None
     current = lock_rows(Tranche.objects.filter(pk=tranche.pk))[0]
     target = states.TRANCHE.check(current.state, move)
+    signed = gate_id is None and SignedAgreement.objects.filter(application_id=current.application_id).exists()
     if move == "approve" and gate is not None and gate.state != states.ACCEPTED:
         raise ValidationError(_("The report this payment depends on is not accepted yet."))
-    if move == "release" and (gate is None or gate.state == states.ACCEPTED):
+    if move == "approve" and gate is None and not signed:
+        raise ValidationError(_("The signed agreement has not been received yet."))
+    if move == "release" and (signed or (gate is not None and gate.state == states.ACCEPTED)):
         target = states.CONDITIONS_MET
     old, current.state = current.state, target
     if move == "pay":

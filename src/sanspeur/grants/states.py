@@ -73,7 +73,7 @@ SCHEDULED, CONDITIONS_MET, PAID, HELD = "scheduled", "conditions_met", "paid", "
 TRANCHE = StateMachine(
     "grants tranche",
     {
-        # Made by report acceptance only (the gate): never a button.
+        # Made by report acceptance (the gate) or the signed agreement (the first payment): never a button.
         "meet_conditions": ({SCHEDULED}, CONDITIONS_MET),
         "approve": ({CONDITIONS_MET}, APPROVED),
         "pay": ({APPROVED}, PAID),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("apply/<int:pk>/do/<slug:action>/", views.application_action, name="application_action"),
     path("apply/<int:pk>/reports/", views.application_reports, name="application_reports"),
     path("apply/<int:pk>/agreement.pdf", views.application_agreement_pdf, name="application_agreement_pdf"),
+    path("apply/<int:pk>/agreement/signed/", views.application_signed_agreement, name="application_signed_agreement"),
     path("apply/<int:pk>/decision.pdf", views.application_decision_letter, name="application_decision_letter"),
     # The city's program officers.
     path("staff/", views.staff_home, name="staff_home"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("staff/applications/<int:pk>/files/<int:attachment_id>/", views.staff_attachment, name="staff_attachment"),
     path("staff/applications/<int:pk>/agreement/", views.staff_agreement, name="staff_agreement"),
     path("staff/applications/<int:pk>/agreement.pdf", views.staff_agreement_pdf, name="staff_agreement_pdf"),
+    path("staff/applications/<int:pk>/agreement/signed/", views.staff_signed_agreement, name="staff_signed_agreement"),
     path("staff/applications/<int:pk>/decision.pdf", views.staff_decision_letter, name="staff_decision_letter"),
     path(
         "staff/applications/<int:pk>/agreement/do/<slug:action>/",

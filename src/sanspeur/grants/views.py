@@ -43,9 +43,10 @@ from .forms import (
     ReportForm,
     ReviewForm,
     ReviewNoteForm,
+    SignedAgreementForm,
     SignupForm,
 )
-from .models import Call
+from .models import Call, SignedAgreement
 
 APPLY = "accounts.apply_for_grants"
 MANAGE = "accounts.manage_grants"
@@ -740,7 +741,7 @@ def application_reports(request, pk):
                 acting_user=request.user,
                 report=report,
                 narrative=form.cleaned_data["narrative"],
-                spent=form.cleaned_data["spent"],
+                spending=form.spending(),
                 people=form.people(),
             )
         except ValidationError as error:
@@ -756,6 +757,8 @@ def application_reports(request, pk):
             "call": application.call,
             "reports": application.reports.prefetch_related("indicators"),
             "tranches": application.tranches.all(),
+            "spending": selectors.budget_vs_actual(application),
+            "signed": SignedAgreement.objects.filter(application=application).first(),
             "report": report,
             "form": form,
         },
@@ -769,6 +772,10 @@ def staff_agreement(request, pk):
     application = selectors.application_for_staff(acting_user=request.user, pk=pk)
     if application is None:
         raise Http404
+    return _agreement_page(request, application)
+
+
+def _agreement_page(request, application, signed_form=None):
     return render(
         request,
         "grants/staff_agreement.html",
@@ -778,8 +785,54 @@ def staff_agreement(request, pk):
             "reports": application.reports.prefetch_related("indicators"),
             "tranches": application.tranches.select_related("gate"),
             "tranche_moves": ("approve", "pay", "hold", "release"),
+            "spending": selectors.budget_vs_actual(application),
+            "signed": SignedAgreement.objects.filter(application=application).first(),
+            "signed_form": signed_form or SignedAgreementForm(),
         },
+        status=400 if signed_form is not None and signed_form.errors else 200,
     )
+
+
+@staff_view(MANAGE, policy=policy.manages_grants)
+@require_http_methods(["GET", "POST"])
+@body_limit(UPLOAD_LIMIT, refuse=_too_large)
+def staff_signed_agreement(request, pk):
+    """GET: the signed copy (opening audited). POST: record a signed copy received from the
+    organisation, which releases the first payment."""
+    application = selectors.application_for_staff(acting_user=request.user, pk=pk)
+    if application is None:
+        raise Http404
+    if request.method == "GET":
+        return _signed_response(request, application)
+    form = SignedAgreementForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            kind, data = uploads.clean_attachment(form.cleaned_data["file"])
+            services.agreement_signed_record(acting_user=request.user, application=application, kind=kind, data=data)
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("The signed agreement is recorded: the first payment can be approved."))
+            return redirect("grants:staff_agreement", pk=application.pk)
+    return _agreement_page(request, application, signed_form=form)
+
+
+def _signed_response(request, application) -> HttpResponse:
+    found = selectors.signed_agreement_open(acting_user=request.user, application=application)
+    if found is None:
+        raise Http404
+    signed, data = found
+    response = HttpResponse(data, content_type=uploads.CONTENT_TYPES.get(signed.kind, "application/octet-stream"))
+    suffix = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}.get(signed.kind, "bin")
+    response["Content-Disposition"] = f'attachment; filename="{application.reference}-signed.{suffix}"'
+    return response
+
+
+@staff_view(APPLY)
+@require_GET
+def application_signed_agreement(request, pk):
+    """The organisation's own signed copy, as the city received it."""
+    return _signed_response(request, _own_application(request, pk))
 
 
 @staff_view(MANAGE, policy=policy.manages_grants)
@@ -827,7 +880,11 @@ def staff_reports(request):
     return render(
         request,
         "grants/staff_reports.html",
-        {"table": selectors.reports_table(today=timezone.localdate()), "portfolio": selectors.portfolio()},
+        {
+            "table": selectors.reports_table(today=timezone.localdate()),
+            "portfolio": selectors.portfolio(),
+            "alerts": selectors.spending_alerts(),
+        },
     )
 
 

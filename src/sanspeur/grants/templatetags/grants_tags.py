@@ -39,8 +39,18 @@ def money(value):
         return ""
     amount = Decimal(value)
     places = 0 if amount == amount.to_integral_value() else 2
-    number = number_format(amount, decimal_pos=places, force_grouping=True)
-    text = f"${number}" if (get_language() or "fr").startswith("en") else f"{number}\u00a0$"
+    number = number_format(abs(amount), decimal_pos=places, force_grouping=True)
+    sign = "-" if amount < 0 else ""
+    text = f"{sign}${number}" if (get_language() or "fr").startswith("en") else f"{sign}{number}\u00a0$"
+    return formats.ltr_html(text)
+
+
+@register.filter
+def percent(value):
+    """A whole percentage: "49%" in English, "49 %" (a no-break space) in the other languages."""
+    if value in (None, ""):
+        return ""
+    text = f"{value}%" if (get_language() or "fr").startswith("en") else f"{value}\u00a0%"
     return formats.ltr_html(text)
 
 
