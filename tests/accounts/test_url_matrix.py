@@ -307,6 +307,8 @@ def build_world():
         "grants:staff_agreement": {"pk": grant_funded.pk},
         "grants:staff_agreement_pdf": {"pk": grant_funded.pk},
         "grants:application_agreement_pdf": {"pk": grant_own_funded.pk},
+        "grants:staff_signed_agreement": {"pk": grant_funded.pk},
+        "grants:application_signed_agreement": {"pk": grant_own_funded.pk},
         "grants:application_decision_letter": {"pk": grant_own_funded.pk},
         "grants:staff_decision_letter": {"pk": grant_funded.pk},
         "grants:staff_attachment": {"pk": grant_attached.pk, "attachment_id": grant_attached.attachments.first().pk},

@@ -704,6 +704,7 @@ PAGES: dict[str, Page] = {
             "application_action",
             "application_reports",
             "application_agreement_pdf",
+            "application_signed_agreement",
             "application_decision_letter",
         )
     },
@@ -722,6 +723,7 @@ PAGES: dict[str, Page] = {
             "staff_agreement",
             "staff_attachment",
             "staff_agreement_pdf",
+            "staff_signed_agreement",
             "staff_decision_letter",
             "staff_agreement_action",
             "staff_reports",
