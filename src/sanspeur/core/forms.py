@@ -2,15 +2,24 @@ from django import forms
 
 
 class AccessibleFormMixin:
-    """Marks invalid fields with aria-invalid and ties them to their error text."""
+    """Marks invalid fields with aria-invalid and ties them to their error text and, when there is
+    one, to their help text (includes/form_fields.html gives both ids from the field's own id, so a
+    form with a prefix points at the right ones)."""
 
     def full_clean(self):
         super().full_clean()
         for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"id_{name}_error"
+            if name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            widget.attrs["aria-invalid"] = "true"
+            auto_id = self[name].auto_id
+            if not auto_id:
+                continue
+            described = [f"{auto_id}_error"]
+            if self.fields[name].help_text:
+                described.append(f"{auto_id}_helptext")
+            widget.attrs["aria-describedby"] = " ".join(described)
 
 
 class BoundedForm(AccessibleFormMixin, forms.Form):
