@@ -304,6 +304,7 @@ def build_world():
         "grants:call_action": {"pk": grant_call.pk, "action": "publish"},  # not offered: nothing moves
         "grants:staff_application": {"pk": grant_funded.pk},
         "grants:application_reports": {"pk": grant_draft.pk},
+        "grants:application_amendments": {"pk": grant_own_funded.pk},
         "grants:staff_agreement": {"pk": grant_funded.pk},
         "grants:staff_agreement_pdf": {"pk": grant_funded.pk},
         "grants:application_agreement_pdf": {"pk": grant_own_funded.pk},

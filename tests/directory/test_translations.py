@@ -342,3 +342,36 @@ def test_an_organisation_name_in_arabic_is_found_by_the_search(entry, translator
         acting_user=translator, key=f"organization:{entry.organization_id}:name", language="ar", text="منظمة الحي"
     )
     assert [r.service.pk for r in selectors.search(q="منظمة الحي")] == [entry.pk]
+
+
+def _stamps(kind: str) -> set:
+    return set(
+        Translation.objects.filter(kind=kind).values_list(
+            "object_id", "field", "language", "source_hash", "source_text", "translated_by"
+        )
+    )
+
+
+def test_stamping_many_new_records_at_once_stamps_as_one_by_one(translator):
+    """``stamp_created`` (the demo's bulk path) writes exactly what ``stamp`` writes field by field,
+    and a record that has stamps already goes through ``stamp`` (its stamps are brought up to date)."""
+    org = Organization.objects.create(name={"fr": "Organisme"})
+    texts = [
+        {"fr": "Dépannage", "en": "Food bank", "ar": NAME_AR, "ht": NAME_HT},
+        {"fr": "Clinique", "es": "Clínica"},
+        {"en": "English only"},  # no French: nothing to stamp
+    ]
+    one = [Service.objects.create(organization=org, name=name, description={"fr": "Texte"}) for name in texts]
+    many = [Service.objects.create(organization=org, name=name, description={"fr": "Texte"}) for name in texts]
+    for service in one:
+        for field in ("name", "description"):
+            translations.stamp("service", service.pk, field, {}, getattr(service, field), by=translator)
+    expected = {
+        (str(many[i].pk), *rest)
+        for (object_id, *rest) in _stamps("service")
+        for i in range(3)
+        if object_id == str(one[i].pk)
+    }
+    translations.stamp("service", many[0].pk, "name", {}, {"fr": "Ancien", "en": "Old"})  # an earlier stamp
+    translations.stamp_created("service", many, ("name", "description"), by=translator)
+    assert {row for row in _stamps("service") if row[0] in {str(s.pk) for s in many}} == expected

@@ -6,7 +6,7 @@ from django.db.models import Sum
 
 from sanspeur.accounts import demo as accounts_demo
 from sanspeur.grants import demo, selectors
-from sanspeur.grants.models import Application, Assignment, Call, Report, Tranche
+from sanspeur.grants.models import Amendment, Application, Assignment, Call, Report, Tranche
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,7 @@ def test_the_demo_funds_nine_projects_within_the_pledge_and_loads_once():
     # One project over its interpreting line, one under its activities line (budget against actual).
     flagged = {row.category: row.alert for _application, rows in selectors.spending_alerts() for row in rows}
     assert flagged == {"interpreting": "over", "activities": "under"}
+    assert sorted(Amendment.objects.values_list("kind", "state")) == [("budget", "approved"), ("time", "requested")]
     before = (Call.objects.count(), Application.objects.count())
     demo.load(stdout=StringIO(), print_logins=False)
     assert (Call.objects.count(), Application.objects.count()) == before

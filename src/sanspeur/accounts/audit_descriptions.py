@@ -87,6 +87,10 @@ DESCRIPTIONS = (
         "the signed copy of an agreement was received (sealed); the first payment released"
     ),  # grants.agreement.signed
     gettext_noop("the signed copy of an agreement was opened"),  # grants.signedagreement.view
+    gettext_noop(
+        "a funded organisation asked to amend its agreement (budget, dates or scope)"
+    ),  # grants.amendment.request
+    gettext_noop("a program officer approved (and applied) or refused an amendment"),  # grants.amendment.decide
     gettext_noop("a funded organisation submitted a progress report (aggregates only)"),  # grants.report.submit
     gettext_noop("a reviewer was assigned to an application"),  # grants.review.assign
     gettext_noop("a reviewer declared a conflict of interest or none"),  # grants.review.declare

@@ -703,6 +703,7 @@ PAGES: dict[str, Page] = {
             "application_attachment",
             "application_action",
             "application_reports",
+            "application_amendments",
             "application_agreement_pdf",
             "application_signed_agreement",
             "application_decision_letter",

@@ -25,7 +25,7 @@ from .models import (
 )
 from .reference import boroughs, ensure_reference_data, stable_uuid
 from .services import build_search_text
-from .translations import KINDS, stamp
+from .translations import KINDS, stamp_created
 
 # need: [(fr name, en name, fr description, en description, confidential)]; Spanish, Arabic and
 # Haitian Creole in demo_texts.py.
@@ -662,7 +662,4 @@ def _complete_entry(service, key: str, texts: dict, borough, confidential: bool,
 
 def _stamp_all(kind: str, *records) -> None:
     """The demo's translations are made from its French: stamp them (``models.Translation``)."""
-    fields = KINDS[kind].fields
-    for record in records:
-        for field in fields:
-            stamp(kind, record.pk, field, {}, getattr(record, field))
+    stamp_created(kind, records, KINDS[kind].fields)

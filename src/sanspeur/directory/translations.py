@@ -350,17 +350,12 @@ def stamp(kind: str, object_id, field: str, old, new, *, by=None) -> None:
                 row.delete()
             continue
         if value != old.get(language, "") and new_source:
-            Translation.objects.update_or_create(
-                kind=kind,
-                object_id=str(object_id),
-                field=field,
-                language=language,
-                defaults={
-                    "source_hash": i18n.source_hash(new_source),
-                    "source_text": new_source,
-                    "translated_by": by,
-                },
-            )
+            # The rows of this text are locked above: an update or a create, without the savepoint
+            # and the second look-up of update_or_create (the demo stamps thousands of texts).
+            if row is None:
+                row = Translation(kind=kind, object_id=str(object_id), field=field, language=language)
+            row.source_hash, row.source_text, row.translated_by = i18n.source_hash(new_source), new_source, by
+            row.save()
         elif row is None and old_source:
             Translation.objects.create(
                 kind=kind,
@@ -371,3 +366,42 @@ def stamp(kind: str, object_id, field: str, old, new, *, by=None) -> None:
                 source_text=old_source,
                 translated_by=None,
             )
+
+
+def stamp_created(kind: str, records, fields, *, by=None) -> None:
+    """``stamp(kind, pk, field, {}, value)`` for each field of records just written, many at once:
+    one query to look for stamps already there and one to write the missing ones. A text that
+    already has stamps (a record written again) goes through ``stamp`` itself."""
+    from .models import Translation
+
+    records = list(records)
+    existing = set(
+        Translation.objects.filter(kind=kind, object_id__in=[str(record.pk) for record in records]).values_list(
+            "object_id", "field"
+        )
+    )
+    rows = []
+    for record in records:
+        for field in fields:
+            value = getattr(record, field)
+            if (str(record.pk), field) in existing:
+                stamp(kind, record.pk, field, {}, value, by=by)
+                continue
+            texts = i18n.as_texts(value)
+            source = texts.get(i18n.FALLBACK, "")
+            if not source:
+                continue
+            rows += [
+                Translation(
+                    kind=kind,
+                    object_id=str(record.pk),
+                    field=field,
+                    language=language,
+                    source_hash=i18n.source_hash(source),
+                    source_text=source,
+                    translated_by=by,
+                )
+                for language in i18n.TARGETS
+                if texts.get(language)
+            ]
+    Translation.objects.bulk_create(rows)

@@ -26,6 +26,8 @@ ACTIONS = {
     "grants.agreement.schedule": "the reports and tranches of a funded project were scheduled",
     "grants.agreement.signed": "the signed copy of an agreement was received (sealed); the first payment released",
     "grants.signedagreement.view": "the signed copy of an agreement was opened",
+    "grants.amendment.request": "a funded organisation asked to amend its agreement (budget, dates or scope)",
+    "grants.amendment.decide": "a program officer approved (and applied) or refused an amendment",
     "grants.report.submit": "a funded organisation submitted a progress report (aggregates only)",
     "grants.report.review": "a program officer accepted a report or asked for changes",
     "grants.tranche.move": "a tranche was approved, paid, held or released",

@@ -224,6 +224,36 @@ def _agreements(call) -> None:
             services.tranche_move(acting_user=None, tranche=second, move="pay")
 
 
+def _amendments(call) -> None:
+    """Two amendments: money moved from salaries to interpreting (approved, applied), and a second
+    report asked for later (waiting for the program officer)."""
+    from .models import Application
+
+    funded = list(Application.objects.filter(call=call, state="approved").order_by("pk"))
+    first, second = funded[0], funded[2]
+    year = call.years[-1]
+    lines = {line.category: line.amount for line in first.budget_lines.filter(year=year)}
+    moved = Decimal("5000")
+    budget = {("staff", year): lines["staff"] - moved, ("interpreting", year): lines["interpreting"] + moved}
+    amendment = services.amendment_request(
+        acting_user=None,
+        application=first,
+        kind="budget",
+        description="Plus d'interprétation l'an prochain : les demandes en dari et en tigrinya ont doublé.",
+        budget=budget,
+    )
+    services.amendment_decide(acting_user=None, amendment=amendment, move="approve", note="Accordé.")
+    report = second.reports.get(number=2)
+    services.amendment_request(
+        acting_user=None,
+        application=second,
+        kind="time",
+        description="Le local a fermé trois mois pour travaux ; le bilan de l'an deux sera prêt plus tard.",
+        report=report,
+        new_due_on=report.due_on + dt.timedelta(days=90),
+    )
+
+
 def load(*, stdout, print_logins: bool = True) -> None:
     from .models import Call
 
@@ -295,6 +325,7 @@ def load(*, stdout, print_logins: bool = True) -> None:
     )
     services.call_transition(acting_user=None, call=call, move="decide")
     _agreements(call)
+    _amendments(call)
 
     today = timezone.localdate()
     open_call = _call(

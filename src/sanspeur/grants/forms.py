@@ -15,8 +15,9 @@ from django.utils.translation import pgettext_lazy
 from sanspeur.core.boroughs import BOROUGH_CHOICES
 from sanspeur.core.forms import BoundedForm
 from sanspeur.core.params import clean_text
+from sanspeur.core.widgets import ThreeFieldDateField
 
-from .models import BudgetCategory, ServiceType
+from .models import AmendmentKind, BudgetCategory, ServiceType
 
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
 
@@ -424,6 +425,50 @@ class ReportForm(_Clean, BoundedForm):
 
     def people_fields(self):
         return [self[f"people_{code}"] for code in ServiceType.values]
+
+
+class AmendmentForm(_Clean, BoundedForm):
+    """One form for the three kinds of amendment: the fields of the other kinds are left empty (the
+    page groups them; the service checks what each kind needs)."""
+
+    kind = forms.ChoiceField(label=_("What changes"), choices=AmendmentKind.choices, widget=forms.RadioSelect)
+    description = forms.CharField(
+        label=_("What changes, and why"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("In general terms: never a person, never anyone's status."),
+    )
+    report = forms.TypedChoiceField(label=_("Report to move"), required=False, coerce=int, empty_value=None)
+    new_due_on = ThreeFieldDateField(label=_("New due date"), required=False)
+    budget_year = forms.TypedChoiceField(
+        label=_("Year of the budget lines"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, reports=(), years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report"].choices = [("", "—"), *((r.pk, r.number) for r in reports)]
+        self.fields["budget_year"].choices = [("", "—"), *((year, str(year)) for year in years)]
+        for code, label in BudgetCategory.choices:
+            self.fields[f"amount_{code}"] = MoneyField(
+                label=label, required=False, help_text=_("The new amount of this line (CAD); empty: unchanged.")
+            )
+
+    def clean_description(self):
+        return self._text("description", 2000)
+
+    def budget(self) -> dict[tuple[str, int], Decimal]:
+        year = self.cleaned_data.get("budget_year")
+        amounts = {code: self.cleaned_data.get(f"amount_{code}") for code in BudgetCategory.values}
+        return {(code, year): amount for code, amount in amounts.items() if amount is not None and year is not None}
+
+    def general_fields(self):
+        return [self["kind"], self["description"]]
+
+    def time_fields(self):
+        return [self["report"], self["new_due_on"]]
+
+    def budget_fields(self):
+        return [self["budget_year"], *(self[f"amount_{code}"] for code in BudgetCategory.values)]
 
 
 class ReviewNoteForm(_Clean, BoundedForm):

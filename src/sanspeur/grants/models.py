@@ -444,6 +444,57 @@ class Tranche(models.Model):
         return str(STATE_LABELS.get(self.state, self.state))
 
 
+class AmendmentKind(models.TextChoices):
+    BUDGET = "budget", pgettext_lazy("amendment", "Budget: money moved between lines")
+    TIME = "time", pgettext_lazy("amendment", "Dates: a report due later")
+    SCOPE = "scope", pgettext_lazy("amendment", "Scope: the activities change")
+
+
+AMENDMENT_STATE_LABELS = {
+    states.REQUESTED: pgettext_lazy("amendment state", "Requested"),
+    states.APPROVED: pgettext_lazy("amendment state", "Approved"),
+    states.REFUSED: pgettext_lazy("amendment state", "Refused"),
+}
+
+
+class Amendment(models.Model):
+    """A change to a funded project's agreement, asked by the organisation and decided by a program
+    officer: new amounts for budget lines (the total cannot grow), a later due date for a report,
+    or a change of activities. Approving applies it, in the same transaction."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=AmendmentKind.choices)
+    description = models.TextField(max_length=2000)  # what changes and why, in general terms
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    new_due_on = models.DateField(null=True, blank=True)
+    budget = models.JSONField(default=dict, blank=True)  # {"staff:2026": "45000.00", ...}: the new amounts
+    state = models.CharField(max_length=10, default=states.REQUESTED)
+    requested_on = models.DateField()
+    decided_on = models.DateField(null=True, blank=True)
+    decision_note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="grants_one_amendment_number")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}:amendment {self.number}"
+
+    @property
+    def state_label(self) -> str:
+        return str(AMENDMENT_STATE_LABELS.get(self.state, self.state))
+
+    def budget_lines(self) -> list[tuple[str, int, Decimal]]:
+        """(category label, year, new amount) of a budget amendment, in the budget's order."""
+        labels = dict(BudgetCategory.choices)
+        lines = []
+        for key, amount in self.budget.items():
+            category, _sep, year = key.partition(":")
+            lines.append((str(labels.get(category, category)), int(year), Decimal(amount)))
+        return sorted(lines, key=lambda line: (line[1], line[0]))
+
+
 class ReportReminder(models.Model):
     """A reminder sent about a report, once per kind: a week "before" its due date, and "after" it
     when the report is late. The row is the guarantee against a second e-mail."""

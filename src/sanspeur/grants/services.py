@@ -26,6 +26,8 @@ from .models import (
     CENT,
     MAX_MONEY,
     ZERO,
+    Amendment,
+    AmendmentKind,
     ApplicantProfile,
     Application,
     Assignment,
@@ -843,6 +845,131 @@ def tranche_move(*, acting_user: User | None, tranche: Tranche, move: str) -> Tr
         action="grants.tranche.move",
         target=current.application,
         detail={"tranche": current.pk, "old": old, "new": target, "amount": str(current.amount)},
+    )
+    return current
+
+
+# --- Amendments ------------------------------------------------------------------------------------------------
+MAX_OPEN_AMENDMENTS = 5
+
+
+def _amendment_budget(application: Application, budget: dict[tuple[str, int], Decimal]) -> dict[str, str]:
+    """New amounts for some budget lines, checked: known categories and years of the project, amounts of
+    zero or more, and a total that does not grow (an amendment moves money; it never adds any)."""
+    if not budget:
+        raise ValidationError(_("Give the new amount of at least one budget line."))
+    years = set(application.call.years)
+    current = {(line.category, line.year): line.amount for line in application.budget_lines.all()}
+    for (category, year), amount in budget.items():
+        if category not in BudgetCategory.values or year not in years:
+            raise ValidationError(_("Choose a budget category and a year of the project."))
+        if not isinstance(amount, Decimal) or not amount.is_finite() or not ZERO <= amount <= MAX_MONEY:
+            raise ValidationError(_("Enter an amount of zero or more."))
+    after = {**current, **{key: amount.quantize(CENT) for key, amount in budget.items()}}
+    if sum(after.values(), ZERO) > sum(current.values(), ZERO):
+        raise ValidationError(_("An amendment moves money between budget lines: the total cannot grow."))
+    changed = {key: amount for key, amount in after.items() if current.get(key, ZERO) != amount}
+    if not changed:
+        raise ValidationError(_("These are the amounts of the budget already."))
+    return {f"{category}:{year}": str(amount) for (category, year), amount in sorted(changed.items())}
+
+
+@action("grants.amendment.request", policy=_applies)
+def amendment_request(
+    *,
+    acting_user: User | None,
+    application: Application,
+    kind: str,
+    description: str,
+    report: Report | None = None,
+    new_due_on: dt.date | None = None,
+    budget: dict[tuple[str, int], Decimal] | None = None,
+) -> Amendment:
+    """The organisation asks to change its agreement; nothing changes before an officer approves."""
+    current = _locked_application(application.pk)
+    if current.state != states.APPROVED or not current.tranches.exists():
+        raise ValidationError(_("Only the agreement of a funded project can be amended."))
+    if kind not in AmendmentKind.values:
+        raise ValidationError(_("Choose what the amendment changes."))
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError(_("Say what changes and why."))
+    fields: dict = {}
+    if kind == AmendmentKind.TIME:
+        if report is None or report.application_id != current.pk or report.state == states.ACCEPTED:
+            raise ValidationError(_("Choose a report not yet accepted."))
+        if new_due_on is None or new_due_on <= report.due_on:
+            raise ValidationError(_("The new date must come after the report's present due date."))
+        if new_due_on > report.due_on + dt.timedelta(days=366):
+            raise ValidationError(_("A report can be moved by one year at most."))
+        fields = {"report": report, "new_due_on": new_due_on}
+    elif kind == AmendmentKind.BUDGET:
+        fields = {"budget": _amendment_budget(current, budget or {})}
+    if current.amendments.filter(state=states.REQUESTED).count() >= MAX_OPEN_AMENDMENTS:
+        raise ValidationError(_("Wait for the decision on the amendments already asked."))
+    number = (current.amendments.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    amendment = Amendment.objects.create(
+        application=current,
+        number=number,
+        kind=kind,
+        description=description[:2000],
+        requested_on=timezone.localdate(),
+        **fields,
+    )
+    audit_entry_create(
+        acting_user=acting_user,
+        action="grants.amendment.request",
+        target=current,
+        detail={"amendment": amendment.pk, "kind": kind},
+    )
+    return amendment
+
+
+@action("grants.amendment.decide", policy=_manages)
+def amendment_decide(*, acting_user: User | None, amendment: Amendment, move: str, note: str = "") -> Amendment:
+    """Approve (the change is applied now: the budget lines take their new amounts, the report its
+    new due date and its reminders start again) or refuse (nothing changes). Checked again here: the
+    budget's total still cannot grow, and an accepted report is not moved."""
+    if move not in ("approve", "refuse"):
+        raise ValueError(move)
+    application = _locked_application(amendment.application_id)
+    current = lock_rows(Amendment.objects.filter(pk=amendment.pk))[0]
+    target = states.AMENDMENT.check(current.state, move)
+    if move == "approve" and current.kind == AmendmentKind.BUDGET:
+        new = {}
+        for key, amount in current.budget.items():
+            category, _sep, year = key.partition(":")
+            new[(category, int(year))] = Decimal(amount)
+        lines = {(line.category, line.year): line for line in lock_rows(application.budget_lines.all())}
+        total = sum((line.amount for line in lines.values()), ZERO)
+        after = total + sum(
+            (amount - (lines[key].amount if key in lines else ZERO) for key, amount in new.items()), ZERO
+        )
+        if after > total:
+            raise ValidationError(_("An amendment moves money between budget lines: the total cannot grow."))
+        for (category, year), amount in new.items():
+            line = lines.get((category, year))
+            if line is None and amount > ZERO:
+                BudgetLine.objects.create(application=application, category=category, year=year, amount=amount)
+            elif line is not None and amount == ZERO:
+                line.delete()
+            elif line is not None:
+                line.amount = amount
+                line.save(update_fields=["amount"])
+    if move == "approve" and current.kind == AmendmentKind.TIME:
+        report = lock_rows(Report.objects.filter(pk=current.report_id))[0]
+        if report.state == states.ACCEPTED:
+            raise ValidationError(_("This report is accepted already: its date no longer moves."))
+        report.due_on = current.new_due_on
+        report.save(update_fields=["due_on"])
+        report.reminders.all().delete()  # reminded again before and after the new date
+    current.state, current.decided_on, current.decision_note = target, timezone.localdate(), (note or "")[:2000]
+    current.save(update_fields=["state", "decided_on", "decision_note"])
+    audit_entry_create(
+        acting_user=acting_user,
+        action="grants.amendment.decide",
+        target=application,
+        detail={"amendment": current.pk, "kind": current.kind, "move": move},
     )
     return current
 

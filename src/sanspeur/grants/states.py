@@ -81,3 +81,13 @@ TRANCHE = StateMachine(
         "release": ({HELD}, SCHEDULED),
     },
 )
+
+# --- Amendments to an agreement (budget, dates, scope) -------------------------------------------------------
+REQUESTED, REFUSED = "requested", "refused"
+AMENDMENT = StateMachine(
+    "grants amendment",
+    {
+        "approve": ({REQUESTED}, APPROVED),
+        "refuse": ({REQUESTED}, REFUSED),
+    },
+)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("apply/<int:pk>/files/<int:attachment_id>/", views.application_attachment, name="application_attachment"),
     path("apply/<int:pk>/do/<slug:action>/", views.application_action, name="application_action"),
     path("apply/<int:pk>/reports/", views.application_reports, name="application_reports"),
+    path("apply/<int:pk>/amendments/", views.application_amendments, name="application_amendments"),
     path("apply/<int:pk>/agreement.pdf", views.application_agreement_pdf, name="application_agreement_pdf"),
     path("apply/<int:pk>/agreement/signed/", views.application_signed_agreement, name="application_signed_agreement"),
     path("apply/<int:pk>/decision.pdf", views.application_decision_letter, name="application_decision_letter"),

@@ -29,6 +29,7 @@ from sanspeur.directory.i18n import pick
 
 from . import register, selectors, services, states, uploads
 from .forms import (
+    AmendmentForm,
     ApplicationForm,
     AssignForm,
     AttachmentForm,
@@ -766,6 +767,46 @@ def application_reports(request, pk):
     )
 
 
+@staff_view(APPLY)
+@require_http_methods(["GET", "POST"])
+@body_limit(FORM_LIMIT, refuse=_too_large)
+def application_amendments(request, pk):
+    """The organisation asks to change its agreement (budget lines, a report's date, the scope) and
+    follows what the program officer decided."""
+    application = _own_application(request, pk)
+    reports = application.reports.exclude(state=states.ACCEPTED)
+    form = AmendmentForm(request.POST or None, reports=reports, years=application.call.years)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.amendment_request(
+                acting_user=request.user,
+                application=application,
+                kind=data["kind"],
+                description=data["description"],
+                report=reports.filter(pk=data["report"]).first() if data["report"] else None,
+                new_due_on=data["new_due_on"],
+                budget=form.budget(),
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Your request is sent to the program officer."))
+            return redirect("grants:application_amendments", pk=application.pk)
+    return render(
+        request,
+        "grants/application_amendments.html",
+        {
+            "application": application,
+            "call": application.call,
+            "amendments": application.amendments.select_related("report"),
+            "funded": application.state == states.APPROVED and application.tranches.exists(),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 @staff_view(MANAGE, policy=policy.manages_grants)
 @require_GET
 def staff_agreement(request, pk):
@@ -788,6 +829,7 @@ def _agreement_page(request, application, signed_form=None):
             "spending": selectors.budget_vs_actual(application),
             "signed": SignedAgreement.objects.filter(application=application).first(),
             "signed_form": signed_form or SignedAgreementForm(),
+            "amendments": application.amendments.select_related("report"),
         },
         status=400 if signed_form is not None and signed_form.errors else 200,
     )
@@ -854,6 +896,14 @@ def staff_agreement_action(request, pk, action):
             form = ReviewNoteForm(request.POST)
             note = form.cleaned_data["note"] if form.is_valid() else ""
             services.report_review(acting_user=request.user, report=report, move=action, note=note)
+        elif action in ("amendment_approve", "amendment_refuse"):
+            amendment = application.amendments.filter(pk=target_id).first()
+            if amendment is None:
+                raise Http404
+            form = ReviewNoteForm(request.POST)
+            note = form.cleaned_data["note"] if form.is_valid() else ""
+            move = action.removeprefix("amendment_")
+            services.amendment_decide(acting_user=request.user, amendment=amendment, move=move, note=note)
         elif action in ("approve", "pay", "hold", "release"):
             tranche = application.tranches.filter(pk=target_id).first()
             if tranche is None:
