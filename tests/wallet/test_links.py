@@ -143,3 +143,30 @@ def test_a_claim_from_another_site_is_refused(client, mfa_client, agent, enrolle
 
 def test_a_claim_is_only_a_post(client):
     assert client.get("/wallet/app/claim").status_code == 405
+
+
+# --- The hourly purge of dead links --------------------------------------------------------------
+def test_the_purge_deletes_used_and_expired_links_and_keeps_the_live_one(agent, enrolled):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _holder, card = enrolled
+    used = services.phone_link_create(acting_user=agent, card=card)
+    services.phone_link_claim(acting_user=None, token=used.token)
+    expired = services.phone_link_create(acting_user=agent, card=card)
+    PhoneLink.objects.filter(pk=expired.link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    live = services.phone_link_create(acting_user=agent, card=card)
+    out = StringIO()
+    call_command("wallet_links_purge", stdout=out)
+    assert "phone links deleted: 2" in out.getvalue()
+    assert list(PhoneLink.objects.values_list("pk", flat=True)) == [live.link.pk]
+    assert AuditEntry.objects.get(action="wallet.link.purge").detail == {"count": 2}
+    services.phone_links_purge(acting_user=None)  # nothing more to delete: no second entry
+    assert AuditEntry.objects.filter(action="wallet.link.purge").count() == 1
+    assert services.phone_link_claim(acting_user=None, token=live.token)["code"] == card_code(card)
+
+
+def test_only_the_command_line_purges(agent):
+    with pytest.raises(PermissionDenied):
+        services.phone_links_purge(acting_user=agent)

@@ -264,6 +264,7 @@ DESCRIPTIONS = (
     gettext_noop("data keys were re-wrapped with a new master key"),  # vault.rewrap
     gettext_noop("walk-ins were counted at the door"),  # walk_in.record
     gettext_noop("a phone took a card through its one-time link (never an address or a device)"),  # wallet.link.claim
+    gettext_noop("the hourly job deleted the one-time links that were used or had expired"),  # wallet.link.purge
     gettext_noop(
         "an agent made a one-time link to put a card in the holder's phone (never the link)"
     ),  # wallet.link.create

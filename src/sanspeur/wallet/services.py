@@ -16,9 +16,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
-from sanspeur.accounts.policy import OWN, has_capability, in_scope
+from sanspeur.accounts.policy import OWN, has_capability, in_scope, is_command_line
 from sanspeur.cards.models import Card
 from sanspeur.cards.states import CARD
 from sanspeur.core import vault
@@ -118,3 +119,21 @@ def phone_link_claim(*, acting_user: User | None, token: str) -> dict:
         "qr_svg": qr_svg(code),
         "pkpass": base64.b64encode(bundle).decode("ascii") if bundle else None,
     }
+
+
+def _command_line(acting_user, **_kwargs) -> bool:
+    return is_command_line(acting_user)
+
+
+@action("wallet.link.purge", policy=_command_line)
+def phone_links_purge(*, acting_user: User | None) -> int:
+    """Delete the links that can no longer be used — claimed, or past their few minutes — with the
+    minute each was made and the card it named: a dead link would only tell when a holder stood at
+    a desk (the job ``wallet_links_purge``, every hour). How many."""
+    dead = PhoneLink.objects.filter(Q(claimed_at__isnull=False) | Q(expires_at__lte=timezone.now()))
+    count, _by_model = dead.delete()
+    if not count:
+        no_change()
+        return 0
+    audit_entry_create(acting_user=acting_user, action="wallet.link.purge", detail={"count": count})
+    return count
