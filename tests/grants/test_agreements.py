@@ -321,3 +321,57 @@ def test_another_organisation_never_sees_the_signed_copy(mfa_client, officer, ot
         mfa_client(other_applicant).post(f"/en/grants/staff/applications/{funded.pk}/agreement/signed/").status_code
         == 403
     )
+
+
+# --- Milestone reports --------------------------------------------------------------------------------------
+def test_a_milestone_report_is_scheduled_reminded_and_listed_in_date_order(officer, applicant, funded):
+    import datetime as dt
+
+    year = funded.call.first_year
+    milestone = services.milestone_report_add(
+        acting_user=officer, application=funded, due_on=dt.date(year, 6, 30), milestone="Deuxième permanence <b>"
+    )
+    assert milestone.number == 3 and milestone.milestone == "Deuxième permanence <b>"
+    assert [r.number for r in funded.reports.all()] == [3, 1, 2]  # by due date
+    assert services.reminder_kind(milestone, dt.date(year, 6, 25)) == "before"
+    # It gates no payment, and what it says was spent counts in its year without closing the year.
+    assert not Tranche.objects.filter(gate=milestone).exists()
+    _spend(applicant, milestone, staff="10000")
+    assert _alerts(funded) == {("staff", year): (None, "")}
+    _spend(applicant, funded.reports.get(number=1), staff="40000")
+    assert _alerts(funded) == {("staff", year): (Decimal("50000.00"), "")}
+
+
+@pytest.mark.parametrize(
+    ("years_after_start", "month", "day", "milestone"),
+    [(-1, 12, 31, "Trop tôt"), (3, 1, 1, "Trop tard"), (0, 6, 1, "   ")],
+)
+def test_a_milestone_out_of_the_project_or_without_a_name_is_refused(
+    officer, funded, years_after_start, month, day, milestone
+):
+    import datetime as dt
+
+    due_on = dt.date(funded.call.first_year + years_after_start, month, day)
+    with pytest.raises(ValidationError):
+        services.milestone_report_add(acting_user=officer, application=funded, due_on=due_on, milestone=milestone)
+    assert funded.reports.count() == 2
+
+
+def test_only_an_officer_adds_a_milestone_report(mfa_client, officer, applicant, funded):
+    import datetime as dt
+
+    year = funded.call.first_year
+    with pytest.raises(PermissionDenied):
+        services.milestone_report_add(
+            acting_user=applicant, application=funded, due_on=dt.date(year, 6, 30), milestone="x"
+        )
+    url = f"/en/grants/staff/applications/{funded.pk}/agreement/do/milestone/"
+    bad = mfa_client(officer).post(url, {"milestone": "Ouverture", "due_on_day": "31", "due_on_month": "2"})
+    assert bad.status_code == 400 and funded.reports.count() == 2
+    posted = mfa_client(officer).post(
+        url, {"milestone": "Ouverture", "due_on_day": "30", "due_on_month": "6", "due_on_year": str(year)}
+    )
+    assert posted.status_code == 302
+    assert funded.reports.get(number=3).milestone == "Ouverture"
+    pdf = mfa_client(officer).get(f"/fr/grants/staff/applications/{funded.pk}/agreement.pdf")
+    assert pdf.status_code == 200

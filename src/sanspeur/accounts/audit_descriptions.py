@@ -84,6 +84,9 @@ DESCRIPTIONS = (
     ),  # grants.report.remind
     gettext_noop("a program officer accepted a report or asked for changes"),  # grants.report.review
     gettext_noop(
+        "a program officer added a report due at a milestone's date to an agreement"
+    ),  # grants.report.milestone
+    gettext_noop(
         "the signed copy of an agreement was received (sealed); the first payment released"
     ),  # grants.agreement.signed
     gettext_noop("the signed copy of an agreement was opened"),  # grants.signedagreement.view

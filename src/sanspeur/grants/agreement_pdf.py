@@ -221,7 +221,9 @@ def agreement_pdf(application: Application, *, city_name: str) -> bytes:
     for report in application.reports.all():
         story.append(
             Paragraph(
-                f"{t['report'].format(n=report.number)} — {t['due'].format(date=report.due_on.isoformat())}", body
+                f"{t['report'].format(n=report.number)} — {t['due'].format(date=report.due_on.isoformat())}"
+                + (f" — {escape(report.milestone)}" if report.milestone else ""),
+                body,
             )
         )
     story += [Paragraph(t["protection_title"], heading), Paragraph(t["protection"], body)]

@@ -28,6 +28,7 @@ ACTIONS = {
     "grants.signedagreement.view": "the signed copy of an agreement was opened",
     "grants.amendment.request": "a funded organisation asked to amend its agreement (budget, dates or scope)",
     "grants.amendment.decide": "a program officer approved (and applied) or refused an amendment",
+    "grants.report.milestone": "a program officer added a report due at a milestone's date to an agreement",
     "grants.report.submit": "a funded organisation submitted a progress report (aggregates only)",
     "grants.report.review": "a program officer accepted a report or asked for changes",
     "grants.tranche.move": "a tranche was approved, paid, held or released",

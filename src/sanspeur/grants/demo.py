@@ -226,7 +226,7 @@ def _agreements(call) -> None:
 
 def _amendments(call) -> None:
     """Two amendments: money moved from salaries to interpreting (approved, applied), and a second
-    report asked for later (waiting for the program officer)."""
+    report asked for later (waiting for the program officer); and a report at a milestone's date."""
     from .models import Application
 
     funded = list(Application.objects.filter(call=call, state="approved").order_by("pk"))
@@ -243,6 +243,12 @@ def _amendments(call) -> None:
         budget=budget,
     )
     services.amendment_decide(acting_user=None, amendment=amendment, move="approve", note="Accordé.")
+    services.milestone_report_add(
+        acting_user=None,
+        application=first,
+        due_on=dt.date(year, 6, 30),
+        milestone="Ouverture de la deuxième permanence",
+    )
     report = second.reports.get(number=2)
     services.amendment_request(
         acting_user=None,

@@ -471,6 +471,16 @@ class AmendmentForm(_Clean, BoundedForm):
         return [self["budget_year"], *(self[f"amount_{code}"] for code in BudgetCategory.values)]
 
 
+class MilestoneForm(_Clean, BoundedForm):
+    milestone = forms.CharField(
+        label=_("Milestone"), max_length=200, help_text=_("For example: the second drop-in centre opens.")
+    )
+    due_on = ThreeFieldDateField(label=_("Report due on"))
+
+    def clean_milestone(self):
+        return self._text("milestone", 200)
+
+
 class ReviewNoteForm(_Clean, BoundedForm):
     note = forms.CharField(label=_("Note to the organisation"), max_length=2000, required=False)
 

@@ -352,12 +352,16 @@ class ServiceType(models.TextChoices):
 
 
 class Report(models.Model):
-    """A progress report the agreement calls for (one per project year). Its indicators are
+    """A progress report the agreement calls for (one per project year, and any at a milestone's
+    date). Its indicators are
     aggregates only (``Indicator``): there is no field in which a person could be entered."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reports")
     number = models.PositiveSmallIntegerField()
     due_on = models.DateField()
+    # Blank for the yearly reports of the agreement; the milestone's name for a report an officer
+    # added at a milestone's date (``services.milestone_report_add``).
+    milestone = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=20, default=states.DUE)
     narrative = models.TextField(max_length=5000, blank=True)
     spent = models.DecimalField(**MONEY, null=True, blank=True, validators=[MinValueValidator(ZERO)])
@@ -365,7 +369,7 @@ class Report(models.Model):
     review_note = models.TextField(max_length=2000, blank=True)
 
     class Meta:
-        ordering = ["application", "number"]
+        ordering = ["application", "due_on", "number"]
         constraints = [models.UniqueConstraint(fields=["application", "number"], name="grants_one_report_per_number")]
 
     def __str__(self) -> str:

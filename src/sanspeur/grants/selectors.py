@@ -418,11 +418,14 @@ def _spending_rows(years, budget: dict, actual: dict, reported_years: set[int]) 
 
 def budget_vs_actual(application: Application) -> list[SpendingRow]:
     """Each budget line beside what the reports say was spent on it; a year counts as reported once
-    its report has been received (submitted, sent back for changes or accepted)."""
+    its yearly report has been received (submitted, sent back for changes or accepted). What a
+    milestone report says was spent counts in its year's actual."""
     from .models import Spending
 
     budget = {(line.category, line.year): line.amount for line in application.budget_lines.all()}
-    reported = set(application.reports.filter(state__in=REPORTED_STATES).values_list("due_on__year", flat=True))
+    reported = set(
+        application.reports.filter(state__in=REPORTED_STATES, milestone="").values_list("due_on__year", flat=True)
+    )
     actual = {
         (row["category"], row["report__due_on__year"]): row["amount"]
         for row in Spending.objects.filter(report__application=application, report__state__in=REPORTED_STATES)
@@ -446,7 +449,7 @@ def spending_alerts() -> list[tuple[Application, list[SpendingRow]]]:
     ):
         budget.setdefault(line["application_id"], {})[(line["category"], line["year"])] = line["amount"]
     reported: dict[int, set] = {}
-    for report in Report.objects.filter(application__in=funded, state__in=REPORTED_STATES).values(
+    for report in Report.objects.filter(application__in=funded, state__in=REPORTED_STATES, milestone="").values(
         "application_id", "due_on__year"
     ):
         reported.setdefault(report["application_id"], set()).add(report["due_on__year"])

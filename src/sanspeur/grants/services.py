@@ -741,6 +741,37 @@ def agreement_signed_record(
     return signed
 
 
+MAX_REPORTS = 24
+
+
+@action("grants.report.milestone", policy=_manages)
+def milestone_report_add(
+    *, acting_user: User | None, application: Application, due_on: dt.date, milestone: str
+) -> Report:
+    """A report due at a milestone's date (an opening, a first cohort...), besides the yearly ones:
+    reminded like them, listed in the agreement; it releases no payment (the yearly reports do)."""
+    current = _locked_application(application.pk)
+    if current.state != states.APPROVED or not current.tranches.exists():
+        raise ValidationError(_("Schedule the agreement before adding a milestone report."))
+    milestone = (milestone or "").strip()[:200]
+    if not milestone:
+        raise ValidationError(_("Name the milestone."))
+    years = current.call.years
+    if not isinstance(due_on, dt.date) or not dt.date(years[0], 1, 1) <= due_on <= dt.date(years[-1] + 1, 12, 31):
+        raise ValidationError(_("A milestone report falls within the project's years, or the year after."))
+    if current.reports.count() >= MAX_REPORTS:
+        raise ValidationError(_("This agreement has as many reports as it can have."))
+    number = (current.reports.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    report = Report.objects.create(application=current, number=number, due_on=due_on, milestone=milestone)
+    audit_entry_create(
+        acting_user=acting_user,
+        action="grants.report.milestone",
+        target=current,
+        detail={"report": report.pk, "due_on": due_on.isoformat()},
+    )
+    return report
+
+
 def _report_policy(acting_user, *, report: Report, **_kwargs) -> bool:
     return acting_user is None or policy.may_edit_application(acting_user, report.application.organisation_id)
 

@@ -38,6 +38,7 @@ from .forms import (
     ConflictForm,
     CriterionForm,
     DecisionForm,
+    MilestoneForm,
     MinutesForm,
     PartnerForm,
     QuestionForm,
@@ -724,7 +725,7 @@ def register_csv(request):
 # --- Agreements: reports and tranches -------------------------------------------------------------------------
 def _open_report(application):
     """The report to write now: the first one not accepted yet, while it is due or sent back."""
-    report = application.reports.exclude(state=states.ACCEPTED).order_by("number").first()
+    report = application.reports.exclude(state=states.ACCEPTED).order_by("due_on", "number").first()
     return report if report is not None and report.state in (states.DUE, states.CHANGES_REQUESTED) else None
 
 
@@ -816,7 +817,7 @@ def staff_agreement(request, pk):
     return _agreement_page(request, application)
 
 
-def _agreement_page(request, application, signed_form=None):
+def _agreement_page(request, application, signed_form=None, milestone_form=None):
     return render(
         request,
         "grants/staff_agreement.html",
@@ -830,8 +831,9 @@ def _agreement_page(request, application, signed_form=None):
             "signed": SignedAgreement.objects.filter(application=application).first(),
             "signed_form": signed_form or SignedAgreementForm(),
             "amendments": application.amendments.select_related("report"),
+            "milestone_form": milestone_form or MilestoneForm(),
         },
-        status=400 if signed_form is not None and signed_form.errors else 200,
+        status=400 if any(form is not None and form.errors for form in (signed_form, milestone_form)) else 200,
     )
 
 
@@ -896,6 +898,16 @@ def staff_agreement_action(request, pk, action):
             form = ReviewNoteForm(request.POST)
             note = form.cleaned_data["note"] if form.is_valid() else ""
             services.report_review(acting_user=request.user, report=report, move=action, note=note)
+        elif action == "milestone":
+            form = MilestoneForm(request.POST)
+            if not form.is_valid():
+                return _agreement_page(request, application, milestone_form=form)
+            services.milestone_report_add(
+                acting_user=request.user,
+                application=application,
+                due_on=form.cleaned_data["due_on"],
+                milestone=form.cleaned_data["milestone"],
+            )
         elif action in ("amendment_approve", "amendment_refuse"):
             amendment = application.amendments.filter(pk=target_id).first()
             if amendment is None:
