@@ -195,6 +195,24 @@ def test_an_organisation_applies_in_french_a_reviewer_scores_in_english_the_offi
     assert office.locator("#tranche-2 .tranche-state").inner_text() == "Paid"
     axe_check(office, "agreement")
     screenshot(office, "grants-agreement-en")
+
+    # An amendment: the organisation asks in French for its second report later; the officer approves.
+    page.get_by_role("link", name="Modifications", exact=True).click()
+    page.get_by_label("Dates : un rapport remis plus tard").check()
+    page.get_by_label("Ce qui change, et pourquoi").fill("Le local ferme trois mois pour travaux.")
+    page.get_by_label("Rapport à déplacer").select_option(str(application.reports.get(number=2).pk))
+    page.get_by_label("Jour").fill("31")
+    page.get_by_label("Mois").select_option("3")
+    page.get_by_label("Année", exact=True).fill(str(call.last_year + 1))
+    axe_check(page, "amendments (fr)")
+    page.get_by_role("button", name="Envoyer la demande").click()
+    page.wait_for_selector("text=Votre demande est envoyée")
+    screenshot(page, "grants-amendments-fr")
+    office.reload()
+    office.locator("#amendment-1").get_by_role("button", name="Approve and apply").click()
+    assert "Approved" in office.locator("#amendment-1 .amendment-state").inner_text()
+    assert application.reports.get(number=2).due_on.isoformat() == f"{call.last_year + 1}-03-31"
+    axe_check(office, "agreement with an amendment")
     officer_context.close()
 
     # The public call page in Arabic and Creole (texts fr/en, the fallback marked).

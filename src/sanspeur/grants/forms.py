@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -396,9 +397,7 @@ class ReportForm(_Clean, BoundedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for code, label in BudgetCategory.choices:
-            self.fields[f"spent_{code}"] = MoneyField(
-                label=label, required=False, help_text=_("Spent on this budget line during the year (CAD).")
-            )
+            self.fields[f"spent_{code}"] = MoneyField(label=label, required=False)
         for code, label in ServiceType.choices:
             self.fields[f"people_{code}"] = forms.IntegerField(
                 label=label,
@@ -446,12 +445,13 @@ class AmendmentForm(_Clean, BoundedForm):
 
     def __init__(self, *args, reports=(), years=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["report"].choices = [("", "—"), *((r.pk, r.number) for r in reports)]
+        self.fields["report"].choices = [
+            ("", "—"),
+            *((r.pk, f"{r.number} — {date_format(r.due_on, 'DATE_FORMAT')}") for r in reports),
+        ]
         self.fields["budget_year"].choices = [("", "—"), *((year, str(year)) for year in years)]
         for code, label in BudgetCategory.choices:
-            self.fields[f"amount_{code}"] = MoneyField(
-                label=label, required=False, help_text=_("The new amount of this line (CAD); empty: unchanged.")
-            )
+            self.fields[f"amount_{code}"] = MoneyField(label=label, required=False)
 
     def clean_description(self):
         return self._text("description", 2000)
