@@ -37,7 +37,11 @@ def test_a_resident_reports_a_refusal_in_arabic_and_staff_resolve_it(
     screenshot(page, "accountability-report-ar")
     page.get_by_label("أي خدمة؟").select_option(str(service.pk))
     page.get_by_label("رفضوا بطاقة المدينة كإثبات للهوية").check()
-    page.get_by_label("في أي يوم؟").fill(timezone.localdate().isoformat())
+    today = timezone.localdate()
+    day = page.get_by_role("group", name="في أي يوم؟")  # three boxes, never the browser's date picker
+    day.get_by_label("اليوم").fill(str(today.day))
+    day.get_by_label("الشهر").select_option(str(today.month))
+    day.get_by_label("السنة").fill(str(today.year))
     page.get_by_label("أعطوني اسمًا رمزيًا لأتابع ما تفعله المدينة بشأنه").check()
     page.get_by_role("button", name="إرسال البلاغ").click()  # the widget solves its proof of work first
     page.wait_for_selector("#report-sent")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sanspeur.core.forms import LanguageTaggedSelect
 from sanspeur.core.params import clean_text, uuid_or_none
+from sanspeur.core.widgets import ThreeFieldDateField
 
 from .models import CHECKLIST, Channel, DataCategory, Instrument, RefusalReport, RequesterType
 
@@ -160,11 +161,10 @@ class RefusalReportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what happened."), "invalid_choice": _("Choose what happened.")},
     )
-    happened_on = forms.DateField(
+    happened_on = ThreeFieldDateField(
         label=_("On which day?"),
-        widget=DateInput(),
         help_text=_("Only the day is kept, never the time."),
-        error_messages={"required": _("Enter the day it happened."), "invalid": _("Enter the day it happened.")},
+        error_messages={"required": _("Enter the day it happened."), "incomplete": _("Enter the day it happened.")},
     )
 
     follow_up = forms.BooleanField(
