@@ -128,6 +128,17 @@ def sign_in(page, user, next_path: str = "") -> None:
     page.wait_for_url(lambda url: "/staff/mfa/" not in url and "/staff/login/" not in url)
 
 
+def fill_date(page, legend: str, iso: str) -> None:
+    """Type a date into the three boxes of the group named ``legend`` (core/widgets.py), by the
+    boxes' order — day, month, year — not their labels; "" empties them."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    day, month, year = iso.split("-")[::-1] if iso else ("", "", "")
+    boxes = group.locator("input, select")
+    boxes.nth(0).fill(day.lstrip("0"))
+    boxes.nth(1).select_option(month.lstrip("0"))
+    boxes.nth(2).fill(year)
+
+
 @pytest.fixture
 def cheap_proof_of_work(settings):
     """The anonymous forms' proof of work, made cheap enough for a test to solve (tests/proof.py)."""

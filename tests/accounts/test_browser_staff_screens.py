@@ -3,7 +3,7 @@ dashboards of three roles and the audit trail on a desktop and a phone, in Frenc
 
 import pytest
 
-from tests.conftest import screenshot
+from tests.conftest import fill_date, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,8 +31,8 @@ def test_an_invalid_audit_filter_shows_the_error_and_no_entry(page, make_staff, 
     signed_in(page, auditor)
     page.goto(page.base_url + "/fr/staff/audit/")
     assert page.locator("table tbody tr[data-action]").count() >= 1  # the trail has entries
-    page.get_by_label("Date de début").fill("2026-02-01")
-    page.get_by_label("Date de fin").fill("2026-01-01")
+    fill_date(page, "Date de début", "2026-02-01")
+    fill_date(page, "Date de fin", "2026-01-01")
     page.get_by_role("button", name="Filtrer").click()
     page.wait_for_load_state()
     assert page.locator(".error-summary").is_visible()
@@ -41,8 +41,8 @@ def test_an_invalid_audit_filter_shows_the_error_and_no_entry(page, make_staff, 
     assert page.locator("#audit-no-rows").is_visible()
     axe_check(page, "audit trail, invalid filter")
     page.get_by_label("L’action commence par").fill("nothing.like.this")
-    page.get_by_label("Date de début").fill("")
-    page.get_by_label("Date de fin").fill("")
+    fill_date(page, "Date de début", "")
+    fill_date(page, "Date de fin", "")
     page.get_by_role("button", name="Filtrer").click()
     page.wait_for_load_state()
     assert page.locator(".error-summary").is_visible()

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sanspeur.core.boroughs import BOROUGH_CHOICES
 from sanspeur.core.forms import AccessibleFormMixin
+from sanspeur.core.widgets import ThreeFieldDateField
 
 # Usernames are work identifiers (agent.cdn2): the web form and `sanspeur bootstrap` share this rule.
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,49}$"
@@ -40,8 +41,8 @@ class AuditFilterForm(AccessibleFormMixin, forms.Form):
     action = forms.CharField(label=_("Action starts with"), max_length=64, required=False)
     object_type = forms.CharField(label=_("Object type"), max_length=64, required=False)
     object_id = forms.CharField(label=_("Object ID"), max_length=64, required=False)
-    since = forms.DateField(label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = ThreeFieldDateField(label=_("Start date"), required=False)
+    until = ThreeFieldDateField(label=_("End date"), required=False)
 
     def clean_action(self):
         from sanspeur.core.actions import AUDIT_ACTIONS

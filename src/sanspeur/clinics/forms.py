@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from sanspeur.accounts.models import Organisation
 from sanspeur.core.boroughs import BOROUGH_CHOICES
 from sanspeur.core.forms import AccessibleFormMixin, LanguageTaggedCheckboxes, LanguageTaggedSelect
+from sanspeur.core.widgets import ThreeFieldDateField
 from sanspeur.directory.i18n import as_texts
 
 from .constants import SPOKEN_LANGUAGES, ServiceKind
@@ -111,6 +112,7 @@ class EventForm(AccessibleFormMixin, forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    date = ThreeFieldDateField(label=_("Date"))
 
     class Meta:
         model = Event
@@ -127,7 +129,6 @@ class EventForm(AccessibleFormMixin, forms.ModelForm):
             "is_published",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
             "start_time": forms.TimeInput(attrs={"type": "time"}),
             "end_time": forms.TimeInput(attrs={"type": "time"}),
         }
@@ -227,5 +228,5 @@ class WalkInForm(AccessibleFormMixin, forms.Form):
 
 
 class PeriodForm(AccessibleFormMixin, forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = ThreeFieldDateField(label=_("From"))
+    end = ThreeFieldDateField(label=_("To"))

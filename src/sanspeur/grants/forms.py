@@ -23,13 +23,6 @@ from .models import AmendmentKind, BudgetCategory, ServiceType
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class MoneyField(forms.DecimalField):
     """Canadian dollars: "12 500", "12 500,50" or "12500.50"; never a float."""
 
@@ -216,9 +209,9 @@ class CallForm(_Clean, BoundedForm):
     max_per_project = MoneyField(label=_("Maximum per project (CAD)"))
     first_year = forms.IntegerField(label=_("First year of the projects"), min_value=2000, max_value=2100)
     last_year = forms.IntegerField(label=_("Last year of the projects"), min_value=2000, max_value=2100)
-    opens_on = forms.DateField(label=_("Opens on"), widget=DateInput())
-    closes_on = forms.DateField(label=_("Closes on"), widget=DateInput())
-    decision_on = forms.DateField(label=_("Decision by"), widget=DateInput())
+    opens_on = ThreeFieldDateField(label=_("Opens on"))
+    closes_on = ThreeFieldDateField(label=_("Closes on"))
+    decision_on = ThreeFieldDateField(label=_("Decision by"))
     eligibility = forms.CharField(
         label=_("Eligibility checklist"),
         max_length=4000,
@@ -289,13 +282,9 @@ class QuestionForm(_Clean, BoundedForm):
 
 
 class MinutesForm(_Clean, BoundedForm):
-    held_on = forms.DateField(
+    held_on = ThreeFieldDateField(
         label=_("Date of the meeting"),
-        help_text=_("For example 2026-03-17."),
-        error_messages={
-            "required": _("Enter the date of the meeting."),
-            "invalid": _("Enter the date of the meeting."),
-        },
+        error_messages={"required": _("Enter the date of the meeting.")},
     )
     members = forms.CharField(
         label=_("Members present"),

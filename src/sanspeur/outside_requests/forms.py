@@ -18,13 +18,6 @@ from .models import CHECKLIST, Channel, DataCategory, Instrument, RefusalReport,
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class _Clean:
     """Text without control characters (a NUL that PostgreSQL refuses) and within its length."""
 
@@ -48,7 +41,7 @@ def _check_document(upload):
 
 class RequestForm(_Clean, forms.Form):
     channel = forms.ChoiceField(label=_("Received by"), choices=Channel.choices)
-    received_on = forms.DateField(label=_("Date received"), widget=DateInput())
+    received_on = ThreeFieldDateField(label=_("Date received"))
     requester_type = forms.ChoiceField(label=_("Who asks"), choices=RequesterType.choices)
     requester = forms.CharField(
         label=_("Requester (body, office, reference)"), max_length=200, help_text=_("Sealed in the vault.")
@@ -64,12 +57,11 @@ class RequestForm(_Clean, forms.Form):
         help_text=_("Sealed in the vault. Write only what the request itself says."),
     )
     persons_affected = forms.IntegerField(label=_("Persons concerned"), min_value=0, max_value=1_000_000, initial=1)
-    due_on = forms.DateField(label=_("Deadline to answer"), required=False, widget=DateInput())
+    due_on = ThreeFieldDateField(label=_("Deadline to answer"), required=False)
     non_disclosure_order = forms.BooleanField(label=_("A non-disclosure order comes with it"), required=False)
-    ndo_expires_on = forms.DateField(
+    ndo_expires_on = ThreeFieldDateField(
         label=_("The non-disclosure order expires on"),
         required=False,
-        widget=DateInput(),
         help_text=_("Leave empty when the order has no end date."),
     )
     notes = forms.CharField(label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
@@ -104,7 +96,7 @@ class TriageForm(forms.Form):
         label=_("Data asked for"), choices=DataCategory.choices, widget=forms.CheckboxSelectMultiple
     )
     persons_affected = forms.IntegerField(label=_("Persons concerned"), min_value=0, max_value=1_000_000)
-    due_on = forms.DateField(label=_("Deadline to answer"), required=False, widget=DateInput())
+    due_on = ThreeFieldDateField(label=_("Deadline to answer"), required=False)
 
 
 class ChecklistForm(forms.Form):
@@ -115,7 +107,7 @@ class ChecklistForm(forms.Form):
 
 
 class DeferForm(forms.Form):
-    until = forms.DateField(label=_("Notify the person on"), widget=DateInput())
+    until = ThreeFieldDateField(label=_("Notify the person on"))
 
 
 class DocumentForm(forms.Form):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sanspeur.core.boroughs import BOROUGHS
 from sanspeur.core.forms import AccessibleFormMixin
+from sanspeur.core.widgets import ThreeFieldDateField
 
 from .crypto import CODENAME_LANGUAGE_NAMES
 from .models import CATEGORIES, PARTNERS, Case
@@ -175,7 +176,7 @@ class TextForm(AccessibleFormMixin, forms.Form):
 
 
 class FollowUpForm(AccessibleFormMixin, forms.Form):
-    due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = ThreeFieldDateField(label=_("Due date"))
     text = forms.CharField(label=_("What to do"), max_length=2000, widget=forms.TextInput(attrs=OFF))
 
 

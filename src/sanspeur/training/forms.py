@@ -9,15 +9,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from sanspeur.core.params import clean_text
+from sanspeur.core.widgets import ThreeFieldDateField
 
 from .models import Course, CourseVersion, ExemptionReason, Mode, Unit
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class _Clean:
@@ -128,7 +122,7 @@ class ExemptForm(forms.Form):
 
 class RecordForm(forms.Form):
     version = forms.ModelChoiceField(label=_("Version"), queryset=CourseVersion.objects.none())
-    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput())
+    completed_on = ThreeFieldDateField(label=_("Completed on"))
     score = forms.IntegerField(label=_("Score (%)"), min_value=0, max_value=100, required=False)
 
     def __init__(self, *args, course=None, **kwargs):
@@ -159,7 +153,7 @@ class OutcomeForm(_Clean, forms.Form):
         label=_("Police service"), queryset=Unit.objects.filter(kind=Unit.Kind.POLICE, parent=None)
     )
     period_label = forms.CharField(label=_("Period"), max_length=20, help_text=_("As published, e.g. 2023."))
-    period_start = forms.DateField(label=_("First day of the period"), widget=DateInput())
+    period_start = ThreeFieldDateField(label=_("First day of the period"))
     count = forms.IntegerField(label=_("Status checks with the border agency"), min_value=0, max_value=10_000_000)
     source = forms.CharField(label=_("Source"), max_length=300)
     source_url = forms.URLField(label=_("Link to the source"), required=False, assume_scheme="https")
