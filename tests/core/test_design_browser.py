@@ -146,3 +146,25 @@ def test_axe_helper_refuses_duplicate_ids(page, axe_check):
     )
     with pytest.raises(AssertionError, match="duplicate id attributes.*twice"):
         axe_check(page, "promise with a repeated id")
+
+
+def test_the_character_count_follows_the_typing_and_counts_line_breaks_as_the_server_does(page, axe_check):
+    """The report's text box in Creole: the allowed count without typing, what is left as one types
+    (a line break counts twice, as submitted), the over state, and a spoken message after a pause."""
+    page.goto(page.base_url + "/ht/protection/report/")
+    box = page.locator("[data-character-count]")
+    message = box.locator(".character-count__message")
+    assert message.inner_text() == "Kantite karaktè ki pèmèt: 10000"
+    field = box.locator("textarea")
+    assert message.get_attribute("id") in field.get_attribute("aria-describedby").split()
+    field.fill("Bonjou\nmwen")
+    assert message.inner_text() == f"Karaktè ki rete: {10000 - len('Bonjou') - 2 - len('mwen')}"
+    spoken = box.locator("[aria-live=polite]")
+    page.wait_for_function("(el) => el.textContent.length > 0", arg=spoken.element_handle(), timeout=5000)
+    assert spoken.inner_text() == message.inner_text()
+    # Over the server's limit (the browser's maxlength counts a line break once): said and marked.
+    field.evaluate("(el) => { el.removeAttribute('maxlength'); }")
+    field.fill("a" * 9999 + "\n")
+    assert message.inner_text() == "Karaktè ki depase limit la: 1"
+    assert "character-count__message--over" in message.get_attribute("class")
+    axe_check(page, "character count (ht)")
