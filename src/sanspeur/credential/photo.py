@@ -18,7 +18,7 @@ PHOTO_SIZE = (60, 75)
 # 24-L and read to 21 cm only. The photo loses 0.06 of SSIM against its uncompressed thumbnail
 # (0.84 instead of 0.90): docs/decisions/0007-a-code-that-scans-at-arms-length.md.
 DEFAULT_MAX_BYTES = 350
-# Tried from best to worst; the first quality that fits wins.
+# From best to worst; the best quality that fits wins (found by bisection: bytes fall with quality).
 _QUALITIES = (80, 70, 60, 50, 45, 40, 35, 30, 25, 20, 15, 10, 5, 1)
 _BLUR_RADII = (0.0, 0.6, 1.0, 1.5, 2.5, 4.0)
 
@@ -40,6 +40,11 @@ def make_photo(
     """
     if not isinstance(image, Image.Image):
         raise PhotoError("expected a PIL.Image.Image")
+    if image.format == "JPEG":
+        # Let the JPEG decoder scale down (1/2, 1/4, 1/8) and drop colour while it decodes, never
+        # below four times the thumbnail: a phone photo decodes in a fraction of the time, and the
+        # resampling below still has plenty of pixels (docs/benchmarks.md, city scale).
+        image.draft("L", (size[0] * 4, size[1] * 4))
     upright = ImageOps.exif_transpose(image)
     if upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info):
         # Flatten transparency onto white so it does not turn black in grayscale.
@@ -56,13 +61,45 @@ def make_photo(
     # backgrounds) smooth them too, since WebP spends its bytes on fine detail.
     for blur_radius in _BLUR_RADII:
         candidate = thumbnail.filter(ImageFilter.GaussianBlur(blur_radius)) if blur_radius else thumbnail
-        for quality in _QUALITIES:
-            buffer = io.BytesIO()
-            candidate.save(buffer, "WEBP", quality=quality, method=6)
-            data = buffer.getvalue()
-            if len(data) <= max_bytes:
-                return data
+        data = _best_quality_that_fits(candidate, max_bytes)
+        if data is not None:
+            return data
     raise PhotoError(f"cannot fit the photo in {max_bytes} bytes")
+
+
+def _webp(image: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", quality=quality, method=6)
+    return buffer.getvalue()
+
+
+def _best_quality_that_fits(image: Image.Image, max_bytes: int) -> bytes | None:
+    """The encoding at the best quality of ``_QUALITIES`` that fits, found by bisection: at most
+    six encodes instead of up to fourteen. None when not even the lowest quality fits.
+
+    A lower quality gives fewer bytes for a face or any detailed picture; for a nearly flat one the
+    bytes can wobble by a few between neighbouring qualities, and the bisection then returns a
+    quality whose better neighbour does not fit, perhaps not the best of all. The best quality is
+    tried first, which is where such flat pictures usually fit anyway."""
+    encoded: dict[int, bytes] = {}
+
+    def fits(index: int) -> bool:
+        if index not in encoded:
+            encoded[index] = _webp(image, _QUALITIES[index])
+        return len(encoded[index]) <= max_bytes
+
+    if fits(0):
+        return encoded[0]
+    low, high = 1, len(_QUALITIES) - 1
+    if not fits(high):
+        return None
+    while low < high:  # the first index that fits lies in [low, high], and ``high`` fits
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return encoded[high]
 
 
 def open_photo(data: bytes) -> Image.Image:
