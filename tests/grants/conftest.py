@@ -137,3 +137,14 @@ def into_review_many(officer, applicants, call, *, amounts=None, **kwargs):
         services.application_screen(acting_user=officer, application=application, move="eligible")
         application.refresh_from_db()
     return applications
+
+
+@pytest.fixture
+def funded(officer, applicant, call):
+    """An application funded with CAD 100,000 whose agreement is scheduled (two reports, two payments)."""
+    application = into_review(officer, applicant, call, amount="100000")
+    services.application_decide(
+        acting_user=officer, application=application, move="approve", amount=Decimal("100000"), resolution_number="CE1"
+    )
+    services.agreement_schedule(acting_user=officer, application=application)
+    return application

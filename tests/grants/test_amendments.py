@@ -19,16 +19,6 @@ from .conftest import into_review
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def funded(officer, applicant, call):
-    application = into_review(officer, applicant, call, amount="100000")
-    services.application_decide(
-        acting_user=officer, application=application, move="approve", amount=Decimal("100000"), resolution_number="CE1"
-    )
-    services.agreement_schedule(acting_user=officer, application=application)
-    return application
-
-
 def _lines(application) -> dict:
     return {(line.category, line.year): line.amount for line in BudgetLine.objects.filter(application=application)}
 

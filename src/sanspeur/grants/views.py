@@ -66,6 +66,18 @@ def _errors(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
+def _written(request, form, write, message: str, to: str, **to_kwargs):
+    """Run ``write`` (a call to an action): a ValidationError goes onto ``form`` and None comes back
+    (the page is shown again with it); otherwise the success message and the redirect to ``to``."""
+    try:
+        write()
+    except ValidationError as error:
+        _form_errors(form, error)
+        return None
+    messages.success(request, message)
+    return redirect(to, **to_kwargs)
+
+
 def _form_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
@@ -213,18 +225,21 @@ def application_edit(request, pk):
             raise Http404
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.application_save(
+            done = _written(
+                request,
+                form,
+                lambda: services.application_save(
                     acting_user=request.user,
                     application=application,
                     sections={name: data[name] for name in services.SECTIONS},
                     eligibility=data["eligibility"],
-                )
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
-                messages.success(request, _("Draft saved."))
-                return redirect("grants:application_edit", pk=application.pk)
+                ),
+                _("Draft saved."),
+                "grants:application_edit",
+                pk=application.pk,
+            )
+            if done:
+                return done
     return render(
         request,
         "grants/application_edit.html",
@@ -272,19 +287,22 @@ def application_budget(request, pk):
     form = BudgetLineForm(request.POST or None, years=application.call.years)
     if request.method == "POST" and application.is_editable and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.budget_line_set(
+        done = _written(
+            request,
+            form,
+            lambda: services.budget_line_set(
                 acting_user=request.user,
                 application=application,
                 category=data["category"],
                 year=data["year"],
                 amount=data["amount"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Budget saved."))
-            return redirect("grants:application_budget", pk=application.pk)
+            ),
+            _("Budget saved."),
+            "grants:application_budget",
+            pk=application.pk,
+        )
+        if done:
+            return done
     return render(
         request,
         "grants/application_budget.html",
@@ -669,18 +687,20 @@ def review(request, pk):
         request.POST or None, criteria=criteria, labels={c.pk: f"{pick(c.title).value} ({c.weight})" for c in criteria}
     )
     if request.method == "POST" and assignment.submitted_on is None and form.is_valid():
-        try:
-            services.review_submit(
+        done = _written(
+            request,
+            form,
+            lambda: services.review_submit(
                 acting_user=request.user,
                 assignment=assignment,
                 scores=form.scores(),
                 comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Your review is submitted. Thank you."))
-            return redirect("grants:review_list")
+            ),
+            _("Your review is submitted. Thank you."),
+            "grants:review_list",
+        )
+        if done:
+            return done
     own_scores = {s.criterion_id: s.score for s in assignment.scores.all()}
     return render(
         request,
@@ -738,19 +758,22 @@ def application_reports(request, pk):
     report = _open_report(application)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and report is not None and form.is_valid():
-        try:
-            services.report_submit(
+        done = _written(
+            request,
+            form,
+            lambda: services.report_submit(
                 acting_user=request.user,
                 report=report,
                 narrative=form.cleaned_data["narrative"],
                 spending=form.spending(),
                 people=form.people(),
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Report submitted."))
-            return redirect("grants:application_reports", pk=application.pk)
+            ),
+            _("Report submitted."),
+            "grants:application_reports",
+            pk=application.pk,
+        )
+        if done:
+            return done
     return render(
         request,
         "grants/application_reports.html",
@@ -779,8 +802,10 @@ def application_amendments(request, pk):
     form = AmendmentForm(request.POST or None, reports=reports, years=application.call.years)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.amendment_request(
+        done = _written(
+            request,
+            form,
+            lambda: services.amendment_request(
                 acting_user=request.user,
                 application=application,
                 kind=data["kind"],
@@ -788,12 +813,13 @@ def application_amendments(request, pk):
                 report=reports.filter(pk=data["report"]).first() if data["report"] else None,
                 new_due_on=data["new_due_on"],
                 budget=form.budget(),
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Your request is sent to the program officer."))
-            return redirect("grants:application_amendments", pk=application.pk)
+            ),
+            _("Your request is sent to the program officer."),
+            "grants:application_amendments",
+            pk=application.pk,
+        )
+        if done:
+            return done
     return render(
         request,
         "grants/application_amendments.html",
