@@ -133,6 +133,15 @@ def test_poster_and_precheck_are_accessible(page, make_clinic, axe_check, docume
     page.emulate_media(media="print")
     screenshot(page, "clinics-poster-es-print")
     page.emulate_media(media="screen")
+    # Opened on a phone (a partner shares the link before printing): nothing wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = page.evaluate(
+        "() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 391)"
+        ".map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
+    screenshot(page, "clinics-poster-es-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{page.base_url}/ar/clinics/precheck/")
     axe_check(page, "precheck ar")
     # The desk's rules: a passport gives every identity point, a proof of address is still missing.
