@@ -7,7 +7,6 @@ and the rationale."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from django.utils.formats import number_format
@@ -16,9 +15,10 @@ from django.utils.translation import override
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from sanspeur.cards.printing import BOLD, REGULAR, fonts
+from sanspeur.core.pdf import pdf_bytes
 
 from . import selectors
 from .models import Application
@@ -118,22 +118,6 @@ def _styles():
     )
 
 
-def _build(story, title: str) -> bytes:
-    out = io.BytesIO()
-    document = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        title=title,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        invariant=True,
-    )
-    document.build(story)
-    return out.getvalue()
-
-
 def decision_letter_pdf(application: Application, *, city_name: str) -> bytes:
     """The decision letter (funded, waiting list or not funded), with the rationale."""
     language = application.language if application.language in TEXTS else "fr"
@@ -160,7 +144,7 @@ def decision_letter_pdf(application: Application, *, city_name: str) -> bytes:
     if application.rationale:
         story += [Paragraph(t["rationale"], heading), Paragraph(escape(application.rationale), body)]
     story += [Spacer(1, 4 * mm), Paragraph(t["closing"], body)]
-    return _build(story, t["letter_title"].format(call=call_title))
+    return pdf_bytes(story, title=t["letter_title"].format(call=call_title), language=language, pagesize=A4)
 
 
 def agreement_pdf(application: Application, *, city_name: str) -> bytes:
@@ -227,4 +211,4 @@ def agreement_pdf(application: Application, *, city_name: str) -> bytes:
             )
         )
     story += [Paragraph(t["protection_title"], heading), Paragraph(t["protection"], body)]
-    return _build(story, t["title"])
+    return pdf_bytes(story, title=t["title"], language=language, pagesize=A4)

@@ -9,8 +9,6 @@ dashboard and in the open data."""
 
 from __future__ import annotations
 
-import io
-
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -83,12 +81,12 @@ def _testimonies(year: int, *, body, subheading) -> list:
 
 def report_pdf(year: int, *, language: str) -> bytes:
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     from sanspeur.cards.printing import BOLD, REGULAR, fonts
+    from sanspeur.core.pdf import pdf_bytes
 
     fonts()
     body = ParagraphStyle("body", fontName=REGULAR, fontSize=9.5, leading=12.5)
@@ -165,19 +163,4 @@ def report_pdf(year: int, *, language: str) -> bytes:
                 body,
             )
         )
-        out = io.BytesIO()
-        document = SimpleDocTemplate(
-            out,
-            pagesize=letter,
-            title=title,
-            author="Sans peur",
-            subject=title,
-            lang=language,
-            invariant=1,
-            leftMargin=20 * mm,
-            rightMargin=20 * mm,
-            topMargin=18 * mm,
-            bottomMargin=18 * mm,
-        )
-        document.build(story)
-    return out.getvalue()
+        return pdf_bytes(story, title=title, language=language)

@@ -259,12 +259,12 @@ def labelled(data: dict) -> dict:
 def edition_pdf(data: dict, *, language: str) -> bytes:
     """The edition as a tagged-text PDF (reportlab, the card's embedded fonts), in ``language``."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     from sanspeur.cards.printing import BOLD, REGULAR, fonts
+    from sanspeur.core.pdf import INCH_MM, pdf_bytes
 
     fonts()
     body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=13)
@@ -334,16 +334,4 @@ def edition_pdf(data: dict, *, language: str) -> bytes:
                 body,
             )
         )
-        out = io.BytesIO()
-        document = SimpleDocTemplate(
-            out,
-            pagesize=letter,
-            title=title,
-            author="Sans peur",
-            lang=language,
-            invariant=1,
-            leftMargin=20 * mm,
-            rightMargin=20 * mm,
-        )
-        document.build(story)
-    return out.getvalue()
+        return pdf_bytes(story, title=title, language=language, margins_mm=(20, 20, INCH_MM, INCH_MM))

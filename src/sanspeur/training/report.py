@@ -11,7 +11,6 @@ with the card's embedded fonts, as the other reports.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from xml.sax.saxutils import escape
 
@@ -82,12 +81,12 @@ def compliance_pdf(period: str, *, language: str, today: dt.date | None = None) 
     """The report of ``period`` ("2026-H1"), or None when the half-year has not begun or its figures
     were not kept."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     from sanspeur.cards.printing import BOLD, REGULAR, fonts
+    from sanspeur.core.pdf import pdf_bytes
 
     from .selectors import outcome_series
 
@@ -177,17 +176,4 @@ def compliance_pdf(period: str, *, language: str, today: dt.date | None = None) 
                 body,
             )
         )
-        out = io.BytesIO()
-        SimpleDocTemplate(
-            out,
-            pagesize=letter,
-            title=title,
-            author="Sans peur",
-            lang=language,
-            invariant=1,
-            leftMargin=16 * mm,
-            rightMargin=16 * mm,
-            topMargin=16 * mm,
-            bottomMargin=16 * mm,
-        ).build(story)
-    return out.getvalue()
+        return pdf_bytes(story, title=title, language=language, margins_mm=(16, 16, 16, 16))
