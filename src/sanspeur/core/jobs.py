@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, OutputWrapper
-from django.db import connections
+from django.db import DatabaseError, connections
 
 
 class JobBusy(Exception):
@@ -44,6 +44,7 @@ def job_lock(name: str, *, using: str = "default") -> Iterator[None]:
         # A connection of its own: the job's work commits and may even close the default
         # connection without letting go of the lock.
         lock_connection = connections.create_connection(using)
+        acquired = False
         try:
             with lock_connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_lock(%s)", [_advisory_key(name)])
@@ -52,7 +53,15 @@ def job_lock(name: str, *, using: str = "default") -> Iterator[None]:
                 raise JobBusy(name)
             yield
         finally:
-            lock_connection.close()  # ends the session, and with it the advisory lock
+            if acquired:
+                # Let go now, in this session: the server ends a closed session a moment after the
+                # client has gone, and a run started at once would find the lock still held.
+                try:
+                    with lock_connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_unlock(%s)", [_advisory_key(name)])
+                except DatabaseError:
+                    pass  # a broken session: closing it below ends it, and the lock with it
+            lock_connection.close()
         return
     import fcntl
 
